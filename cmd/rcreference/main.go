@@ -1,0 +1,103 @@
+// Command rcreference serves the reference Rocket.Chat implementation
+// (package reference) over HTTP until SIGINT or SIGTERM.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/rcconform/rcconform/reference"
+)
+
+const shutdownTimeout = 10 * time.Second
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "rcreference:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	def := reference.DefaultConfig()
+	fs := flag.NewFlagSet("rcreference", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:3000", "listen address (port 0 picks a free port)")
+	maxUsers := fs.Int("max-users", def.MaxUsers, "DirectMesssage_maxUsers: members allowed in a direct message, caller included")
+	calls := fs.Int("rate-limit", 0, "dm.create/im.create calls allowed per window and client IP (0: off)")
+	window := fs.Duration("rate-limit-window", time.Minute, "rate limit window")
+	version := fs.String("version-string", def.Version, "version reported by GET /api/info")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	switch {
+	case *maxUsers < 1:
+		return fmt.Errorf("--max-users must be at least 1, got %d", *maxUsers)
+	case *calls < 0:
+		return fmt.Errorf("--rate-limit must not be negative, got %d", *calls)
+	case *window <= 0:
+		return fmt.Errorf("--rate-limit-window must be positive, got %s", *window)
+	}
+
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	srv, err := reference.New(reference.Config{
+		AdminUsername: envOr("ADMIN_USERNAME", def.AdminUsername),
+		AdminPassword: envOr("ADMIN_PASS", def.AdminPassword),
+		MaxUsers:      *maxUsers,
+		Version:       *version,
+		RateLimit:     reference.RateLimit{Calls: *calls, Window: *window},
+		Logger:        logger,
+	})
+	if err != nil {
+		return err
+	}
+
+	// Listen first so that the logged URL carries the real port.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	hs := reference.NewHTTPServer(ln.Addr().String(), srv)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	// A plain line, so that scripts can take the URL as the last field.
+	log.New(os.Stderr, "", 0).Printf("rcreference listening on http://%s", ln.Addr())
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	stop()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+func envOr(key, fallback string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return fallback
+}

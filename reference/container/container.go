@@ -1,0 +1,394 @@
+// Package container builds the reference server into a FROM scratch image and
+// starts it, or any image already on the engine, with testcontainers-go.
+package container
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/containerd/errdefs"
+	"github.com/moby/moby/client"
+	"github.com/testcontainers/testcontainers-go"
+	"github.com/testcontainers/testcontainers-go/wait"
+
+	"github.com/rcconform/rcconform/reference"
+)
+
+const (
+	// LabelProject marks every container the harness starts, so none is
+	// ever mistaken for someone else's and leftovers can be found.
+	LabelProject = "io.rcconform"
+	// LabelOwner holds "<hostname>/<pid>" of the process that started the
+	// container; a leftover whose owner is gone is reaped.
+	LabelOwner = "io.rcconform.owner"
+
+	// Port is the port the reference listens on inside its image.
+	Port = "3000/tcp"
+	// ReferenceRepo is the image repository of the built reference; the tag
+	// is derived from the binary's content, so an unchanged binary reuses it.
+	ReferenceRepo = "rcconform-reference"
+
+	referencePackage = "github.com/rcconform/rcconform/cmd/rcreference"
+)
+
+// Options says what to start. The zero value starts the reference.
+type Options struct {
+	// Image is an image already on the engine; empty builds the reference.
+	Image string
+	// Port is the container port that serves HTTP; default Port.
+	Port string
+	// Env is passed to the container (ADMIN_USERNAME, ADMIN_PASS ...).
+	Env map[string]string
+	// Args are appended to the image's entrypoint (reference flags).
+	Args []string
+	// StartupTimeout bounds the wait for GET /healthz; default 60 s.
+	StartupTimeout time.Duration
+	// ReadyPath is polled until it answers 200; default /healthz for the
+	// reference and /api/info for any other image.
+	ReadyPath string
+	// BuildLog receives the go build and image build output; nil discards it.
+	BuildLog io.Writer
+}
+
+// Instance is a started container.
+type Instance struct {
+	// URL is the base URL of the server, e.g. http://127.0.0.1:32770.
+	URL string
+	// Image is the image the container runs.
+	Image string
+	// Built is true when this start had to build the reference image.
+	Built bool
+
+	ctr *testcontainers.DockerContainer
+}
+
+// PrepareEnv sets what testcontainers needs on an engine without registry
+// access, unless the environment already decided: Ryuk would be pulled, and
+// on machines with /.dockerenv the mapped ports are looked up on the wrong host.
+func PrepareEnv() {
+	if _, ok := os.LookupEnv("TESTCONTAINERS_RYUK_DISABLED"); !ok {
+		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	}
+	if _, ok := os.LookupEnv("TESTCONTAINERS_HOST_OVERRIDE"); !ok {
+		_ = os.Setenv("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1")
+	}
+}
+
+// Available reports whether a Docker engine answers.
+func Available(ctx context.Context) (err error) {
+	PrepareEnv()
+	// Some discovery paths of testcontainers panic instead of returning.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("docker discovery panicked: %v", r)
+		}
+	}()
+	p, err := testcontainers.NewDockerProvider()
+	if err != nil {
+		return fmt.Errorf("no docker engine: %w", err)
+	}
+	defer p.Close()
+	if err := p.Health(ctx); err != nil {
+		return fmt.Errorf("docker engine does not answer: %w", err)
+	}
+	return nil
+}
+
+// Start starts opts.Image, or the reference (building its image when the
+// engine lacks it), and waits until it serves HTTP.
+func Start(ctx context.Context, opts Options) (*Instance, error) {
+	PrepareEnv()
+	if opts.Port == "" {
+		opts.Port = Port
+	}
+	if opts.StartupTimeout == 0 {
+		opts.StartupTimeout = 60 * time.Second
+	}
+	if opts.BuildLog == nil {
+		opts.BuildLog = io.Discard
+	}
+	ready := opts.ReadyPath
+	if ready == "" {
+		ready = "/api/info"
+		if opts.Image == "" {
+			ready = "/healthz"
+		}
+	}
+
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("connect to docker: %w", err)
+	}
+	defer cli.Close()
+
+	customizers := []testcontainers.ContainerCustomizer{
+		testcontainers.WithExposedPorts(opts.Port),
+		testcontainers.WithEnv(opts.Env),
+		testcontainers.WithLabels(map[string]string{LabelProject: "true", LabelOwner: owner()}),
+		testcontainers.WithWaitStrategy(wait.ForHTTP(ready).WithPort(opts.Port).
+			WithStartupTimeout(opts.StartupTimeout).WithPollInterval(50 * time.Millisecond)),
+	}
+	inst := &Instance{Image: opts.Image}
+	if opts.Image != "" {
+		present, err := imagePresent(ctx, cli, opts.Image)
+		if err != nil {
+			return nil, err
+		}
+		if !present {
+			// Run would try to pull it, which cannot work without a registry.
+			return nil, fmt.Errorf("image %q is not on the docker engine; load or build it first (docker load / docker build)", opts.Image)
+		}
+	} else {
+		bin, err := buildReferenceBinary(ctx, opts.BuildLog)
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(bin)
+		tag := hex.EncodeToString(sum[:6])
+		inst.Image = ReferenceRepo + ":" + tag
+		present, err := imagePresent(ctx, cli, inst.Image)
+		if err != nil {
+			return nil, err
+		}
+		if !present {
+			archive, err := buildContext(bin)
+			if err != nil {
+				return nil, err
+			}
+			inst.Built = true
+			customizers = append(customizers, testcontainers.WithDockerfile(testcontainers.FromDockerfile{
+				ContextArchive: bytes.NewReader(archive),
+				Repo:           ReferenceRepo,
+				Tag:            tag,
+				KeepImage:      true,
+				BuildLogWriter: opts.BuildLog,
+			}))
+		}
+	}
+	if len(opts.Args) > 0 {
+		customizers = append(customizers, testcontainers.WithCmdArgs(opts.Args...))
+	}
+
+	img := inst.Image
+	if inst.Built {
+		img = "" // testcontainers builds from the Dockerfile instead.
+	}
+	ctr, err := testcontainers.Run(ctx, img, customizers...)
+	inst.ctr = ctr
+	if err != nil {
+		// Run may return a created container along with the error.
+		_ = inst.Stop(context.Background())
+		return nil, fmt.Errorf("start container from %s: %w", inst.Image, err)
+	}
+	inst.URL, err = ctr.PortEndpoint(ctx, opts.Port, "http")
+	if err != nil {
+		_ = inst.Stop(context.Background())
+		return nil, fmt.Errorf("find the mapped port %s of %s: %w", opts.Port, inst.Image, err)
+	}
+	return inst, nil
+}
+
+// ID is the container's id.
+func (i *Instance) ID() string {
+	if i == nil || i.ctr == nil {
+		return ""
+	}
+	return i.ctr.GetContainerID()
+}
+
+// Stop removes the container; the reference image is kept for the next run.
+func (i *Instance) Stop(ctx context.Context) error {
+	if i == nil || i.ctr == nil {
+		return nil
+	}
+	if err := i.ctr.Terminate(ctx); err != nil {
+		return fmt.Errorf("remove container %s: %w", i.ctr.GetContainerID(), err)
+	}
+	i.ctr = nil
+	return nil
+}
+
+// Logs returns what the container printed so far.
+func (i *Instance) Logs(ctx context.Context) (string, error) {
+	if i == nil || i.ctr == nil {
+		return "", errors.New("container is not running")
+	}
+	rc, err := i.ctr.Logs(ctx)
+	if err != nil {
+		return "", fmt.Errorf("read container logs: %w", err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	return string(b), err
+}
+
+// List returns the ids of the containers carrying the project label.
+func List(ctx context.Context) ([]string, error) {
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("connect to docker: %w", err)
+	}
+	defer cli.Close()
+	res, err := cli.ContainerList(ctx, client.ContainerListOptions{
+		All: true, Filters: make(client.Filters).Add("label", LabelProject+"=true"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list containers: %w", err)
+	}
+	ids := make([]string, 0, len(res.Items))
+	for _, c := range res.Items {
+		ids = append(ids, c.ID)
+	}
+	return ids, nil
+}
+
+// ReapLeftovers removes the project's containers whose owning process on
+// this host is gone (a run killed with -9). Containers of live runs, and of
+// other hosts, are left alone so parallel runs never hit each other.
+func ReapLeftovers(ctx context.Context) (int, error) {
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("connect to docker: %w", err)
+	}
+	defer cli.Close()
+	res, err := cli.ContainerList(ctx, client.ContainerListOptions{
+		All: true, Filters: make(client.Filters).Add("label", LabelProject+"=true"),
+	})
+	if err != nil {
+		return 0, fmt.Errorf("list containers: %w", err)
+	}
+	host, _ := os.Hostname()
+	removed := 0
+	for _, c := range res.Items {
+		h, pid, ok := parseOwner(c.Labels[LabelOwner])
+		if !ok || h != host || processAlive(pid) {
+			continue
+		}
+		if _, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); err != nil && !errdefs.IsNotFound(err) {
+			return removed, fmt.Errorf("remove leftover container %s: %w", c.ID[:12], err)
+		}
+		removed++
+	}
+	return removed, nil
+}
+
+func owner() string {
+	host, _ := os.Hostname()
+	return host + "/" + strconv.Itoa(os.Getpid())
+}
+
+func parseOwner(s string) (host string, pid int, ok bool) {
+	i := strings.LastIndexByte(s, '/')
+	if i < 0 {
+		return "", 0, false
+	}
+	pid, err := strconv.Atoi(s[i+1:])
+	return s[:i], pid, err == nil && pid > 0
+}
+
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+func imagePresent(ctx context.Context, cli *testcontainers.DockerClient, ref string) (bool, error) {
+	_, err := cli.ImageInspect(ctx, ref)
+	if errdefs.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("inspect image %s: %w", ref, err)
+	}
+	return true, nil
+}
+
+// buildReferenceBinary compiles cmd/rcreference statically for the image:
+// from this module's source when it is on disk (go test, go run, a clone),
+// else from the module cache at the version this binary was built from.
+func buildReferenceBinary(ctx context.Context, log io.Writer) ([]byte, error) {
+	dir, err := os.MkdirTemp("", "rcconform-build-")
+	if err != nil {
+		return nil, fmt.Errorf("create build directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	out := filepath.Join(dir, "rcreference")
+
+	var cmd *exec.Cmd
+	if src := moduleDir(); src != "" {
+		cmd = exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, referencePackage)
+		cmd.Dir = src
+	} else {
+		version := "latest"
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			version = bi.Main.Version
+		}
+		cmd = exec.CommandContext(ctx, "go", "install", "-trimpath", "-ldflags=-s -w", referencePackage+"@"+version)
+		cmd.Env = append(cmd.Env, "GOBIN="+dir)
+		cmd.Dir = dir
+	}
+	cmd.Env = append(append(os.Environ(), cmd.Env...), "CGO_ENABLED=0", "GOOS=linux")
+	cmd.Stdout, cmd.Stderr = log, log
+	var stderr bytes.Buffer
+	if log == io.Discard {
+		cmd.Stderr = &stderr
+	}
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("build the reference binary (%s): %w %s", strings.Join(cmd.Args, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	bin, err := os.ReadFile(out)
+	if err != nil {
+		return nil, fmt.Errorf("read the built reference binary: %w", err)
+	}
+	return bin, nil
+}
+
+// moduleDir is the root of this module's source tree, when it is on disk.
+func moduleDir() string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok || !filepath.IsAbs(file) {
+		return ""
+	}
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		return ""
+	}
+	return root
+}
+
+// buildContext is the docker build context: the Dockerfile and the binary,
+// as an in-memory tar so nothing is written into the source tree.
+func buildContext(bin []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, f := range []struct {
+		name string
+		mode int64
+		data []byte
+	}{{"Dockerfile", 0o644, reference.Dockerfile}, {"rcreference", 0o755, bin}} {
+		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: f.mode, Size: int64(len(f.data)), ModTime: time.Unix(0, 0)}); err != nil {
+			return nil, fmt.Errorf("write build context: %w", err)
+		}
+		if _, err := tw.Write(f.data); err != nil {
+			return nil, fmt.Errorf("write build context: %w", err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return nil, fmt.Errorf("write build context: %w", err)
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,352 @@
+package reference
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// maxBodyBytes caps request bodies; larger ones get 413 without being read whole.
+const maxBodyBytes = 1 << 20
+
+var errBodyTooLarge = errors.New("request body exceeds 1 MiB")
+
+// readParams reads the request body as Rocket.Chat's Hono router does
+// (parseBodyParams): a JSON object or array is returned as is, form bodies
+// become an object of strings, and everything else - no body, broken JSON,
+// top-level scalars, other content types - becomes {}. (Rocket.Chat spreads a
+// JSON string or plain text into index keys "0","1",...; no schema here has
+// such a key, so the outcome is the same as for {}.)
+func readParams(w http.ResponseWriter, r *http.Request) (any, error) {
+	if r.ContentLength > maxBodyBytes {
+		return nil, errBodyTooLarge
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, errBodyTooLarge
+		}
+		return map[string]any{}, nil // an aborted read parses as {} like a broken body
+	}
+	// Hono reads the header through fetch's Headers, which joins repeats with ", ".
+	contentType := strings.Join(r.Header.Values("Content-Type"), ", ")
+	return parseParams(contentType, raw), nil
+}
+
+func parseParams(contentType string, raw []byte) any {
+	switch {
+	case strings.Contains(contentType, "multipart/form-data"):
+		return map[string]any{}
+	case strings.Contains(contentType, "application/json"):
+		return parseJSONParams(raw)
+	case strings.Contains(contentType, "application/x-www-form-urlencoded"):
+		return parseFormParams(raw)
+	default:
+		return map[string]any{}
+	}
+}
+
+func parseJSONParams(raw []byte) any {
+	// fetch's Body.json() decodes UTF-8 and drops a leading BOM.
+	raw = bytes.TrimPrefix(raw, []byte("\uFEFF"))
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber() // keep numbers exact; JS semantics are applied when coercing
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return map[string]any{}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return map[string]any{} // trailing data: JSON.parse would throw
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		return v
+	case []any:
+		return v
+	default:
+		return map[string]any{}
+	}
+}
+
+// parseFormParams implements the WHATWG application/x-www-form-urlencoded
+// parser (what fetch's formData() uses), keeping the last value of a
+// repeated key like Object.fromEntries does. Unlike url.ParseQuery it never
+// fails: bad percent escapes stay literal.
+func parseFormParams(raw []byte) map[string]any {
+	out := map[string]any{}
+	for _, part := range bytes.Split(raw, []byte("&")) {
+		if len(part) == 0 {
+			continue
+		}
+		name, value, _ := bytes.Cut(part, []byte("="))
+		out[formDecode(name)] = formDecode(value)
+	}
+	return out
+}
+
+func formDecode(b []byte) string {
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '+':
+			out = append(out, ' ')
+		case c == '%' && i+2 < len(b) && isHex(b[i+1]) && isHex(b[i+2]):
+			out = append(out, unhex(b[i+1])<<4|unhex(b[i+2]))
+			i += 2
+		default:
+			out = append(out, c)
+		}
+	}
+	return strings.ToValidUTF8(string(out), "\uFFFD")
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	default:
+		return c - 'a' + 10
+	}
+}
+
+// jsonType is the subset of JSON-schema types the Rocket.Chat schemas use.
+type jsonType int
+
+const (
+	typeString jsonType = iota
+	typeBoolean
+	typeObject
+	typeStringArray // {type: array, items: {type: string}}
+)
+
+type property struct {
+	name     string
+	typ      jsonType
+	nullable bool
+}
+
+// objectSchema is {type: object, properties, required, additionalProperties: false}.
+type objectSchema struct {
+	properties []property
+	required   []string
+}
+
+// validate checks data the way ajv does with coerceTypes: true and
+// allErrors: false: type, then required (in order), then additional
+// properties, then each present property in schema order; it stops at the
+// first failure and returns its message. On success it returns a coerced copy.
+func (s objectSchema) validate(data any) (map[string]any, string) {
+	obj, ok := data.(map[string]any)
+	if !ok {
+		return nil, "must be object"
+	}
+	for _, name := range s.required {
+		if _, ok := obj[name]; !ok {
+			return nil, "must have required property '" + name + "'"
+		}
+	}
+	for key := range obj {
+		if !s.declares(key) {
+			return nil, "must NOT have additional properties"
+		}
+	}
+	out := make(map[string]any, len(obj))
+	for _, p := range s.properties {
+		v, ok := obj[p.name]
+		if !ok {
+			continue
+		}
+		c, msg := coerce(v, p.typ, p.nullable)
+		if msg != "" {
+			return nil, msg
+		}
+		out[p.name] = c
+	}
+	return out, ""
+}
+
+func (s objectSchema) declares(name string) bool {
+	for _, p := range s.properties {
+		if p.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// validateOneOf is ajv's oneOf over object branches: each failing branch
+// contributes its single message, then the oneOf message; all joined with
+// "\n " as Rocket.Chat's validateParams does. It returns the index of the
+// only matching branch and its coerced data.
+func validateOneOf(data any, branches ...objectSchema) (int, map[string]any, string) {
+	matched, matches := -1, 0
+	var out map[string]any
+	var msgs []string
+	for i, b := range branches {
+		o, msg := b.validate(data)
+		if msg != "" {
+			msgs = append(msgs, msg)
+			continue
+		}
+		matched, out = i, o
+		matches++
+	}
+	if matches == 1 {
+		return matched, out, ""
+	}
+	msgs = append(msgs, "must match exactly one schema in oneOf")
+	return -1, nil, strings.Join(msgs, "\n ")
+}
+
+// coerce applies ajv's coerceTypes rules for one value; msg is ajv's type
+// error when the value cannot be coerced.
+func coerce(v any, typ jsonType, nullable bool) (any, string) {
+	if v == nil && nullable {
+		return nil, ""
+	}
+	switch typ {
+	case typeString:
+		if s, ok := coerceString(v); ok {
+			return s, ""
+		}
+		return nil, "must be string"
+	case typeBoolean:
+		if b, ok := coerceBool(v); ok {
+			return b, ""
+		}
+		if s, ok := v.(string); ok && s == "" && nullable {
+			return nil, "" // ajv's coercion to null, tried after boolean
+		}
+		return nil, "must be boolean"
+	case typeObject:
+		if o, ok := v.(map[string]any); ok {
+			return o, ""
+		}
+		return nil, "must be object"
+	default: // typeStringArray: arrays are only coerced with coerceTypes: "array"
+		items, ok := v.([]any)
+		if !ok {
+			return nil, "must be array"
+		}
+		out := make([]string, len(items))
+		for i, item := range items {
+			s, ok := coerceString(item)
+			if !ok {
+				return nil, "must be string"
+			}
+			out[i] = s
+		}
+		return out, ""
+	}
+}
+
+// coerceString: numbers and booleans become their JS string form, null
+// becomes ""; arrays and objects are not coerced.
+func coerceString(v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case json.Number:
+		return jsNumberString(jsNumber(v)), true
+	case bool:
+		return strconv.FormatBool(v), true
+	case nil:
+		return "", true
+	default:
+		return "", false
+	}
+}
+
+// coerceBool: "true"/1 are true; "false"/0/null are false.
+func coerceBool(v any) (bool, bool) {
+	switch v := v.(type) {
+	case bool:
+		return v, true
+	case nil:
+		return false, true
+	case string:
+		switch v {
+		case "true":
+			return true, true
+		case "false":
+			return false, true
+		}
+	case json.Number:
+		switch jsNumber(v) {
+		case 1:
+			return true, true
+		case 0:
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// jsNumber converts a JSON number literal to the float64 JSON.parse yields
+// (out-of-range literals become ±Infinity or 0 instead of failing).
+func jsNumber(n json.Number) float64 {
+	f, _ := strconv.ParseFloat(string(n), 64) // ErrRange still returns JS's value
+	return f
+}
+
+// jsNumberString formats f as JavaScript's Number.prototype.toString does.
+func jsNumberString(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	case f == 0:
+		return "0" // also -0
+	case f < 0:
+		return "-" + jsNumberString(-f)
+	}
+	// Shortest round-trip digits d1...dk and exponent so f = 0.d1...dk × 10^n.
+	mant, exp, _ := strings.Cut(strconv.FormatFloat(f, 'e', -1, 64), "e")
+	digits := strings.Replace(mant, ".", "", 1)
+	e, _ := strconv.Atoi(exp) // FormatFloat always writes a valid exponent
+	n, k := e+1, len(digits)
+	switch {
+	case k <= n && n <= 21:
+		return digits + strings.Repeat("0", n-k)
+	case 0 < n && n <= 21:
+		return digits[:n] + "." + digits[n:]
+	case -6 < n && n <= 0:
+		return "0." + strings.Repeat("0", -n) + digits
+	}
+	out := digits[:1]
+	if k > 1 {
+		out += "." + digits[1:]
+	}
+	if n-1 >= 0 {
+		return out + "e+" + strconv.Itoa(n-1)
+	}
+	return out + "e-" + strconv.Itoa(1-n)
+}
+
+// jsTrim is String.prototype.trim: JS whitespace and line terminators, which
+// differ from unicode.IsSpace (JS trims U+FEFF but not U+0085).
+func jsTrim(s string) string {
+	return strings.TrimFunc(s, isJSSpace)
+}
+
+func isJSSpace(r rune) bool {
+	switch r {
+	case '\t', '\n', '\v', '\f', '\r', '\uFEFF', '\u2028', '\u2029':
+		return true
+	}
+	return unicode.Is(unicode.Zs, r)
+}

@@ -1,0 +1,211 @@
+// Package reference is an in-memory HTTP server that mirrors released
+// Rocket.Chat 8.x for the endpoints the conformance suite exercises:
+// login, users.create, users.delete, me, info and dm.create / im.create.
+package reference
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+)
+
+// RateLimit configures the dm.create / im.create limiter. Calls == 0 turns
+// it off (the default).
+type RateLimit struct {
+	Calls  int
+	Window time.Duration
+}
+
+// Config configures a Server. Zero fields take the defaults of DefaultConfig.
+type Config struct {
+	AdminUsername string       // default "admin"
+	AdminPassword string       // default "admin-pass"
+	MaxUsers      int          // default 8 (Rocket.Chat's DirectMesssage_maxUsers)
+	Version       string       // reported by GET /api/info; default "8.8.1"
+	RateLimit     RateLimit    // off by default; Window defaults to one minute
+	Logger        *slog.Logger // nil: discard
+}
+
+// DefaultConfig returns the configuration New uses for zero fields.
+func DefaultConfig() Config {
+	return Config{
+		AdminUsername: "admin",
+		AdminPassword: "admin-pass",
+		MaxUsers:      8,
+		Version:       "8.8.1",
+	}
+}
+
+// Server is the reference Rocket.Chat server; it is safe for concurrent use.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	store   *store
+	limiter *rateLimiter // nil when off
+	routes  map[string]route
+}
+
+type route struct {
+	method  string
+	handler http.HandlerFunc
+}
+
+// New returns a Server with an admin account (role admin) and Rocket.Chat's
+// built-in rocket.cat bot user.
+func New(cfg Config) (*Server, error) {
+	def := DefaultConfig()
+	if cfg.AdminUsername == "" {
+		cfg.AdminUsername = def.AdminUsername
+	}
+	if cfg.AdminPassword == "" {
+		cfg.AdminPassword = def.AdminPassword
+	}
+	if cfg.MaxUsers == 0 {
+		cfg.MaxUsers = def.MaxUsers
+	}
+	if cfg.Version == "" {
+		cfg.Version = def.Version
+	}
+	if cfg.RateLimit.Calls > 0 && cfg.RateLimit.Window == 0 {
+		cfg.RateLimit.Window = time.Minute
+	}
+	switch {
+	case cfg.MaxUsers < 0:
+		return nil, fmt.Errorf("reference: MaxUsers must not be negative, got %d", cfg.MaxUsers)
+	case cfg.RateLimit.Calls < 0:
+		return nil, fmt.Errorf("reference: RateLimit.Calls must not be negative, got %d", cfg.RateLimit.Calls)
+	case cfg.RateLimit.Window < 0:
+		return nil, fmt.Errorf("reference: RateLimit.Window must not be negative, got %s", cfg.RateLimit.Window)
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{cfg: cfg, log: logger, store: newStore()}
+	if cfg.RateLimit.Calls > 0 {
+		s.limiter = newRateLimiter(cfg.RateLimit)
+	}
+	if err := s.seed(); err != nil {
+		return nil, err
+	}
+	s.routes = map[string]route{
+		"/healthz":             {http.MethodGet, s.handleHealth},
+		"/api/info":            {http.MethodGet, s.handleInfo},
+		"/api/v1/login":        {http.MethodPost, s.handleLogin},
+		"/api/v1/me":           {http.MethodGet, s.handleMe},
+		"/api/v1/users.create": {http.MethodPost, s.handleUsersCreate},
+		"/api/v1/users.delete": {http.MethodPost, s.handleUsersDelete},
+		"/api/v1/dm.create":    {http.MethodPost, s.handleDMCreate("/api/v1/dm.create")},
+		"/api/v1/im.create":    {http.MethodPost, s.handleDMCreate("/api/v1/im.create")},
+	}
+	return s, nil
+}
+
+func (s *Server) seed() error {
+	hash, err := newPasswordHash(passwordDigest(s.cfg.AdminPassword))
+	if err != nil {
+		return fmt.Errorf("reference: hash admin password: %w", err)
+	}
+	now := time.Now()
+	admin := &user{
+		id: newUserID(), username: s.cfg.AdminUsername, name: "Administrator",
+		roles: []string{"admin"}, active: true, createdAt: now, password: hash,
+	}
+	// Every Rocket.Chat server has this bot; its _id is literally "rocket.cat".
+	bot := &user{
+		id: "rocket.cat", username: "rocket.cat", name: "Rocket.Cat",
+		roles: []string{"bot"}, active: true, createdAt: now,
+	}
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	for _, u := range []*user{admin, bot} {
+		if taken := s.store.insertUser(u); taken != "" {
+			return fmt.Errorf("reference: admin username %q collides with the built-in user %q", s.cfg.AdminUsername, taken)
+		}
+	}
+	return nil
+}
+
+// Rooms returns the number of stored rooms.
+func (s *Server) Rooms() int {
+	s.store.mu.RLock()
+	defer s.store.mu.RUnlock()
+	return len(s.store.rooms)
+}
+
+// ServeHTTP routes by exact path. An unknown path or a wrong method gets
+// Rocket.Chat's 404 JSON; a panic is logged and answered with a JSON 500.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := &statusRecorder{ResponseWriter: w}
+	start := time.Now()
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.log.Error("panic serving request", slog.String("method", r.Method),
+				slog.String("path", r.URL.Path), slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
+			if rec.status == 0 {
+				writeError(rec, errInternal)
+			}
+		}
+		s.log.Debug("request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status), slog.Duration("took", time.Since(start)))
+	}()
+	rt, ok := s.routes[r.URL.Path]
+	if !ok || (r.Method != rt.method && !(r.Method == http.MethodHead && rt.method == http.MethodGet)) {
+		writeError(rec, errNotFound)
+		return
+	}
+	rt.handler(rec, r)
+}
+
+// statusRecorder remembers the status so that the panic handler knows
+// whether a response was already started.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, struct {
+		Status string `json:"status"`
+	}{"ok"})
+}
+
+func (s *Server) handleInfo(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, struct {
+		Version string `json:"version"`
+		Success bool   `json:"success"`
+	}{s.cfg.Version, true})
+}
+
+// NewHTTPServer wraps h in an http.Server whose timeouts and header limit
+// keep slow or oversized clients (slowloris) from holding connections.
+func NewHTTPServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+}

@@ -1,0 +1,334 @@
+package framework
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/rcconform/rcconform/fixtures"
+	"github.com/rcconform/rcconform/internal/rest"
+	"github.com/rcconform/rcconform/openapi"
+)
+
+// The two paths of the operation under test.
+const (
+	DMCreate = "/api/v1/dm.create"
+	IMCreate = "/api/v1/im.create"
+)
+
+// ExchangeEntry is the name of the report entries that carry exchanges.
+const ExchangeEntry = "exchange"
+
+// maxShownBody caps how much of a body a failure message shows.
+const maxShownBody = 2048
+
+// Request is one call to the operation under test.
+type Request struct {
+	// Path defaults to DMCreate.
+	Path string
+	// Auth sets X-User-Id and X-Auth-Token; Header may override either.
+	Auth *fixtures.Credentials
+	// Header holds extra headers; an empty value removes the header.
+	Header map[string]string
+	// Body is sent as is; empty sends no body at all.
+	Body string
+	// ContentType defaults to application/json when there is a body.
+	ContentType string
+}
+
+// JSON encodes v as a request body.
+func JSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("framework: encode request body: %v", err))
+	}
+	return string(b)
+}
+
+// Exchange is a recorded request and its answer, secrets redacted. It is
+// what reports keep as evidence.
+type Exchange struct {
+	Method          string            `json:"method"`
+	Path            string            `json:"path"`
+	RequestHeaders  map[string]string `json:"requestHeaders,omitempty"`
+	RequestBody     string            `json:"requestBody,omitempty"`
+	Status          int               `json:"status"`
+	ResponseHeaders map[string]string `json:"responseHeaders,omitempty"`
+	ResponseBody    string            `json:"responseBody,omitempty"`
+	Violations      []string          `json:"violations,omitempty"`
+	DurationMillis  float64           `json:"durationMillis"`
+}
+
+// Client sends requests to the target, validates every exchange against the
+// spec and records it on the running check.
+type Client struct {
+	BaseURL string
+	HTTP    *http.Client
+	Spec    *openapi.Spec
+	// Secrets are redacted from everything the client shows or records.
+	Secrets []string
+}
+
+// Response is the target's answer to one Request.
+type Response struct {
+	Request    Request
+	Status     int
+	Header     http.Header
+	Body       []byte
+	Violations []openapi.Violation
+	Exchange   Exchange
+
+	parsed any
+	jsonOK bool
+}
+
+// Send does the request and validates the exchange without touching the
+// running check, so it is safe from any goroutine; Post is the usual way.
+func (c *Client) Send(ctx context.Context, r Request) (*Response, error) {
+	if r.Path == "" {
+		r.Path = DMCreate
+	}
+	var body io.Reader
+	if r.Body != "" {
+		body = strings.NewReader(r.Body)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.BaseURL+r.Path, body)
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	if r.Body != "" {
+		ct := r.ContentType
+		if ct == "" {
+			ct = "application/json"
+		}
+		req.Header.Set("Content-Type", ct)
+	}
+	if r.Auth != nil {
+		r.Auth.Header(req.Header)
+	}
+	for k, v := range r.Header {
+		if v == "" {
+			req.Header.Del(k)
+		} else {
+			req.Header.Set(k, v)
+		}
+	}
+	start := time.Now()
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("POST %s: %w", r.Path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil {
+		return nil, fmt.Errorf("POST %s: read the answer: %w", r.Path, err)
+	}
+	out := &Response{Request: r, Status: resp.StatusCode, Header: resp.Header, Body: raw}
+	out.Violations = c.Spec.ValidateResponse(ctx, openapi.Exchange{
+		Method: http.MethodPost, Path: r.Path,
+		RequestHeader: req.Header, RequestBody: []byte(r.Body),
+		Status: resp.StatusCode, ResponseHeader: resp.Header, ResponseBody: raw,
+	})
+	out.Exchange = c.record(req.Header, out, time.Since(start))
+	if err := json.Unmarshal(raw, &out.parsed); err == nil {
+		out.jsonOK = true
+	}
+	return out, nil
+}
+
+// Post sends r on behalf of the running check: the exchange is recorded,
+// and a spec violation fails the check with the request, the answer and the
+// broken rule. A target that cannot answer stops the check; a rate limiter
+// that does not give way stops the whole run (it is no verdict).
+func (c *Client) Post(ctx context.Context, r Request) *Response {
+	GinkgoHelper()
+	resp, err := c.Send(ctx, r)
+	if err != nil {
+		var ce *rest.CannotRun
+		if errors.Is(err, rest.ErrRateLimited) || errors.As(err, &ce) {
+			AbortSuite(CannotRunPrefix + rest.ErrRateLimited.Error())
+		}
+		Fail(fmt.Sprintf("the target did not answer POST %s: %s", r.Path, rest.RedactString(err.Error(), c.Secrets...)))
+	}
+	c.Record(resp)
+	return resp
+}
+
+// Record attaches resp's exchange to the running check and fails the check
+// if the exchange breaks the spec. Call it from the check's own goroutine.
+func (c *Client) Record(resp *Response) {
+	GinkgoHelper()
+	AddReportEntry(ExchangeEntry, resp.Exchange, ReportEntryVisibilityNever)
+	if len(resp.Violations) > 0 {
+		lines := make([]string, 0, len(resp.Violations))
+		for _, v := range resp.Violations {
+			lines = append(lines, "  - "+v.String())
+		}
+		Fail(resp.Explain("every answer must match the OpenAPI spec of dm.create (openapi/dm.create.yaml), and this one does not:\n" + strings.Join(lines, "\n")))
+	}
+}
+
+// CannotRunPrefix starts the message of a run stopped without a verdict.
+const CannotRunPrefix = "rcconform: the run cannot go on: "
+
+func (c *Client) record(reqHeader http.Header, r *Response, d time.Duration) Exchange {
+	ex := Exchange{
+		Method: http.MethodPost, Path: r.Request.Path,
+		RequestHeaders:  flatten(rest.RedactHeader(reqHeader)),
+		RequestBody:     string(rest.RedactJSON([]byte(r.Request.Body), c.Secrets...)),
+		Status:          r.Status,
+		ResponseHeaders: flatten(rest.RedactHeader(r.Header)),
+		ResponseBody:    string(rest.RedactJSON(r.Body, c.Secrets...)),
+		DurationMillis:  float64(d.Microseconds()) / 1000,
+	}
+	for _, v := range r.Violations {
+		ex.Violations = append(ex.Violations, v.String())
+	}
+	return ex
+}
+
+func flatten(h http.Header) map[string]string {
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		if k == "Date" {
+			continue
+		}
+		out[k] = strings.Join(v, ", ")
+	}
+	return out
+}
+
+// Explain prefixes a failure with the promise the documentation makes and
+// shows the request that tested it and what came back, secrets redacted.
+func (r *Response) Explain(promise string) string {
+	ex := r.Exchange
+	var b strings.Builder
+	b.WriteString(promise)
+	b.WriteString("\n  request:  POST " + ex.Path)
+	keys := make([]string, 0, len(ex.RequestHeaders))
+	for k := range ex.RequestHeaders {
+		if k == "X-User-Id" || k == "X-Auth-Token" || k == "Content-Type" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "  %s: %s", k, ex.RequestHeaders[k])
+	}
+	if ex.RequestBody == "" {
+		b.WriteString("\n            (no body)")
+	} else {
+		b.WriteString("\n            " + clip(ex.RequestBody))
+	}
+	fmt.Fprintf(&b, "\n  response: %d  Content-Type: %s\n            %s\n", ex.Status, r.Header.Get("Content-Type"), clip(ex.ResponseBody))
+	return b.String()
+}
+
+func clip(s string) string {
+	if len(s) > maxShownBody {
+		return s[:maxShownBody] + fmt.Sprintf("… (%d bytes)", len(s))
+	}
+	return s
+}
+
+// Field returns the JSON value at a dotted path ("room.rid"), and whether
+// it is there.
+func (r *Response) Field(path string) (any, bool) {
+	if !r.jsonOK {
+		return nil, false
+	}
+	cur := r.parsed
+	for _, part := range strings.Split(path, ".") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if cur, ok = m[part]; !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+// String returns the string at path, or "" when it is absent or not a string.
+func (r *Response) String(path string) string {
+	v, _ := r.Field(path)
+	s, _ := v.(string)
+	return s
+}
+
+// Strings returns the array of strings at path.
+func (r *Response) Strings(path string) []string {
+	v, _ := r.Field(path)
+	arr, _ := v.([]any)
+	out := make([]string, 0, len(arr))
+	for _, e := range arr {
+		if s, ok := e.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// ExpectStatus fails the check unless the answer has status want.
+func (r *Response) ExpectStatus(want int, promise string) {
+	GinkgoHelper()
+	Expect(r.Status).To(Equal(want), r.Explain(promise))
+}
+
+// ExpectField fails the check unless the JSON value at path satisfies
+// matcher (a Gomega matcher, or a plain value compared with Equal).
+func (r *Response) ExpectField(path string, matcher any, promise string) {
+	GinkgoHelper()
+	v, ok := r.Field(path)
+	Expect(ok).To(BeTrue(), r.Explain(promise+fmt.Sprintf(" (the answer has no field %q)", path)))
+	if m, isMatcher := matcher.(OmegaMatcher); isMatcher {
+		Expect(v).To(m, r.Explain(promise+fmt.Sprintf(" (field %q)", path)))
+		return
+	}
+	Expect(v).To(Equal(matcher), r.Explain(promise+fmt.Sprintf(" (field %q)", path)))
+}
+
+// ExpectNoField fails the check if the answer has a value at path.
+func (r *Response) ExpectNoField(path, promise string) {
+	GinkgoHelper()
+	v, ok := r.Field(path)
+	Expect(ok).To(BeFalse(), r.Explain(promise+fmt.Sprintf(" (the answer has field %q = %v)", path, v)))
+}
+
+// ExpectBody fails the check unless the body is exactly the JSON want
+// (key order and white space aside).
+func (r *Response) ExpectBody(want, promise string) {
+	GinkgoHelper()
+	Expect(string(r.Body)).To(MatchJSON(want), r.Explain(promise))
+}
+
+// ExpectContentType fails the check unless Content-Type is exactly want.
+func (r *Response) ExpectContentType(want, promise string) {
+	GinkgoHelper()
+	Expect(r.Header.Get("Content-Type")).To(Equal(want), r.Explain(promise))
+}
+
+// Same reports whether two answers are the same (status and JSON body).
+func Same(a, b *Response) bool {
+	if a.Status != b.Status {
+		return false
+	}
+	var x, y any
+	if json.Unmarshal(a.Body, &x) != nil || json.Unmarshal(b.Body, &y) != nil {
+		return bytes.Equal(a.Body, b.Body)
+	}
+	xb, _ := json.Marshal(x)
+	yb, _ := json.Marshal(y)
+	return bytes.Equal(xb, yb)
+}
