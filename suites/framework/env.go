@@ -3,6 +3,7 @@ package framework
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -103,9 +104,19 @@ func newAPI(cfg Config, base string) *fixtures.API {
 	}}
 }
 
+// cannotRun is the failure message of a run that could not happen: the
+// prefix and one sentence, then the details on the following lines.
 func cannotRun(err error) string {
-	if ce, ok := err.(*rest.CannotRun); ok {
-		return CannotRunPrefix + ce.Reason + "\n" + ce.Error()
+	var ce *rest.CannotRun
+	if errors.As(err, &ce) {
+		msg := CannotRunPrefix + ce.Reason
+		if ce.Err != nil {
+			msg += "\n" + ce.Err.Error()
+		}
+		if err != error(ce) {
+			msg += "\n" + err.Error()
+		}
+		return msg
 	}
 	return CannotRunPrefix + err.Error()
 }

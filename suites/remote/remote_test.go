@@ -1,0 +1,282 @@
+// Package remote_test runs the dm.create suites as a user would against a
+// server given only by URL: the reference started as a separate process,
+// behind a proxy that counts what the harness does to it, and servers that
+// put Rocket.Chat's obstacles (rate limiter, two-factor login) in the way.
+package remote_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/rcconform/rcconform/suites/framework"
+)
+
+// bin holds the binaries built once for all tests.
+var bin struct{ suite, reference string }
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "rcconform-remote-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	bin.suite = filepath.Join(dir, "dmcreate.test")
+	bin.reference = filepath.Join(dir, "rcreference")
+	for _, args := range [][]string{
+		{"test", "-c", "-o", bin.suite, "../dmcreate"},
+		{"build", "-o", bin.reference, "../../cmd/rcreference"},
+	} {
+		if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "go %s: %v\n%s", strings.Join(args, " "), err, out)
+			os.Exit(1)
+		}
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// startReference runs the reference binary as its own process and returns
+// its URL; the process is stopped with SIGTERM when the test ends.
+func startReference(t *testing.T, env []string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin.reference, append([]string{"--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start rcreference: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+	})
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if i := strings.Index(sc.Text(), "listening on "); i >= 0 {
+				urls <- strings.TrimSpace(sc.Text()[i+len("listening on "):])
+			}
+		}
+	}()
+	select {
+	case u := <-urls:
+		return u
+	case <-time.After(20 * time.Second):
+		t.Fatal("rcreference did not log its URL within 20 s")
+		return ""
+	}
+}
+
+// suiteRun is the outcome of one run of the suite binary.
+type suiteRun struct {
+	output string
+	specs  types.SpecReports
+	setup  types.SpecReports // the suite-level nodes
+	err    error
+}
+
+func (r suiteRun) failed() []string {
+	var out []string
+	for _, s := range r.specs {
+		if s.State.Is(types.SpecStateFailureStates) {
+			out = append(out, s.FullText()+": "+s.FailureMessage())
+		}
+	}
+	return out
+}
+
+// runSuite runs the compiled suite against url with extra environment.
+func runSuite(t *testing.T, url string, env ...string) suiteRun {
+	t.Helper()
+	report := filepath.Join(t.TempDir(), "report.json")
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin.suite, "-ginkgo.json-report="+report, "-ginkgo.no-color")
+	cmd.Env = append(os.Environ(), append([]string{"RC_URL=" + url}, env...)...)
+	out, err := cmd.CombinedOutput()
+	run := suiteRun{output: string(out), err: err}
+	raw, rerr := os.ReadFile(report)
+	if rerr != nil {
+		t.Fatalf("the suite wrote no JSON report (%v); its output:\n%s", rerr, out)
+	}
+	var reports []types.Report
+	if err := json.Unmarshal(raw, &reports); err != nil || len(reports) != 1 {
+		t.Fatalf("parse the suite's JSON report: %v", err)
+	}
+	for _, s := range reports[0].SpecReports {
+		if s.LeafNodeType == types.NodeTypeIt {
+			run.specs = append(run.specs, s)
+		} else {
+			run.setup = append(run.setup, s)
+		}
+	}
+	return run
+}
+
+// counter is a reverse proxy that counts the users the harness creates and
+// deletes, so leftovers on a URL target are visible.
+type counter struct {
+	created, deleted, rateLimited atomic.Int64
+}
+
+func (c *counter) proxy(t *testing.T, target string) string {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ModifyResponse = func(resp *http.Response) error {
+		switch {
+		case resp.StatusCode == http.StatusTooManyRequests:
+			c.rateLimited.Add(1)
+		case resp.StatusCode != http.StatusOK:
+		case resp.Request.URL.Path == "/api/v1/users.create":
+			c.created.Add(1)
+		case resp.Request.URL.Path == "/api/v1/users.delete":
+			c.deleted.Add(1)
+		}
+		return nil
+	}
+	srv := httptest.NewServer(rp)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func TestURLTargetStartedAsSeparateProcess(t *testing.T) {
+	const password = "url-target-Secret-9137"
+	ref := startReference(t, []string{"ADMIN_PASS=" + password})
+	var c counter
+	run := runSuite(t, c.proxy(t, ref), "RC_ADMIN_USER=admin", "RC_ADMIN_PASSWORD="+password)
+	if run.err != nil || len(run.failed()) > 0 {
+		t.Fatalf("the suite must pass against the reference given by URL; failures: %v\n%s", run.failed(), run.output)
+	}
+	if len(run.specs) < 50 {
+		t.Fatalf("only %d checks ran", len(run.specs))
+	}
+	if c.created.Load() == 0 || c.created.Load() != c.deleted.Load() {
+		t.Fatalf("the harness created %d users and deleted %d; every user it creates must be deleted", c.created.Load(), c.deleted.Load())
+	}
+	if strings.Contains(run.output, password) {
+		t.Fatal("the admin password appears in the suite's output")
+	}
+}
+
+func TestRateLimitedTargetIsWaitedOut(t *testing.T) {
+	// Rocket.Chat's limiter with a short window: the harness must wait as
+	// told and still certify the server.
+	ref := startReference(t, nil, "--rate-limit", "20", "--rate-limit-window", "1s")
+	var c counter
+	run := runSuite(t, c.proxy(t, ref))
+	if run.err != nil || len(run.failed()) > 0 {
+		t.Fatalf("a rate-limited but conforming server must pass; failures: %v\n%s", run.failed(), run.output)
+	}
+	if c.rateLimited.Load() == 0 {
+		t.Fatal("the limiter never answered 429, so this test proved nothing; lower --rate-limit")
+	}
+	t.Logf("waited out %d answers of 429", c.rateLimited.Load())
+}
+
+func TestRateLimiterBeyondBudgetStopsTheRun(t *testing.T) {
+	ref := startReference(t, nil, "--rate-limit", "3", "--rate-limit-window", "1h")
+	run := runSuite(t, ref, "RC_RATE_LIMIT_BUDGET=1s")
+	if run.err == nil {
+		t.Fatal("the run passed although the limiter refused almost every call")
+	}
+	if !strings.Contains(run.output, framework.CannotRunPrefix) || !strings.Contains(run.output, "API_Enable_Rate_Limiter") {
+		t.Fatalf("the run must stop saying how to turn the limiter off; output:\n%s", run.output)
+	}
+	for _, s := range run.specs {
+		if s.State == types.SpecStateFailed && !strings.Contains(s.FailureMessage(), framework.CannotRunPrefix) {
+			t.Fatalf("a rate-limited check was reported as a conformance failure: %s: %s", s.FullText(), s.FailureMessage())
+		}
+	}
+}
+
+func TestTwoFactorLoginStopsTheRun(t *testing.T) {
+	// What Rocket.Chat answers when the admin has two-factor authentication.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/api/info":
+			io.WriteString(w, `{"version":"8.8.1","success":true}`)
+		case "/api/v1/login":
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"status":"error","error":"totp-required","message":"TOTP Required","details":{"method":"email","codeGenerated":true}}`)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	defer srv.Close()
+	run := runSuite(t, srv.URL)
+	if run.err == nil {
+		t.Fatal("the run passed although no one could log in")
+	}
+	if !strings.Contains(run.output, "Accounts_TwoFactorAuthentication_Enabled") {
+		t.Fatalf("the run must stop naming the two-factor setting to change; output:\n%s", run.output)
+	}
+	if len(run.failed()) > 0 {
+		t.Fatalf("no check may fail when the run could not happen; failed: %v", run.failed())
+	}
+}
+
+func TestUnreachableTargetStopsTheRun(t *testing.T) {
+	start := time.Now()
+	run := runSuite(t, "http://127.0.0.1:1")
+	if run.err == nil || !strings.Contains(run.output, "cannot be reached") {
+		t.Fatalf("an unreachable target must stop the run saying so; output:\n%s", run.output)
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Fatalf("stopping took %s", d)
+	}
+}
+
+func TestParallelProcessesShareOneTarget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite under ginkgo -p")
+	}
+	report := filepath.Join(t.TempDir(), "report.json")
+	cmd := exec.Command("go", "tool", "ginkgo", "-p", "--procs=2", "--no-color", "--json-report="+report, bin.suite)
+	cmd.Env = append(os.Environ(), "RC_TARGET=in-process")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the suite must pass under ginkgo -p with two processes: %v\n%s", err, out)
+	}
+	raw, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reports []types.Report
+	if err := json.Unmarshal(raw, &reports); err != nil {
+		t.Fatal(err)
+	}
+	procs := map[int]bool{}
+	for _, s := range reports[0].SpecReports {
+		if s.LeafNodeType == types.NodeTypeIt {
+			procs[s.ParallelProcess] = true
+		}
+	}
+	if len(procs) != 2 {
+		t.Fatalf("the checks ran on processes %v; want both of two", procs)
+	}
+}
