@@ -1,7 +1,8 @@
 # rcconform — conformance harness for Rocket.Chat's POST /api/v1/dm.create.
 GO        ?= go
 FUZZTIME  ?= 30s
-REPORT    ?= report
+REPORT    ?= build/report
+SOAK      ?= 50
 IMAGE     ?= rcconform-reference:dev
 
 # No registry is reachable: Ryuk cannot be pulled, and mapped ports must be
@@ -9,7 +10,7 @@ IMAGE     ?= rcconform-reference:dev
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export TESTCONTAINERS_HOST_OVERRIDE ?= 127.0.0.1
 
-.PHONY: all test lint vet conform image reference fuzz
+.PHONY: all test lint vet conform verify image reference fuzz bench soak
 
 all: lint test
 
@@ -25,9 +26,32 @@ lint: vet
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) tool staticcheck ./...
 
-## conform: start the bundled reference in a container and print its URL
+## conform: certify the bundled reference (container, or in-process without Docker)
 conform:
-	$(GO) test -count=1 -run 'TestReferenceContainer' -v ./reference/container/
+	$(GO) run ./cmd/rcconform run --report-dir $(REPORT)
+
+## verify: re-check the results in $(REPORT) offline
+verify:
+	$(GO) run ./cmd/rcconform verify $(REPORT)
+
+## bench: every performance figure, each with the command that produced it
+bench:
+	@echo "# command: go test -run '^$$' -bench . -benchmem ./openapi/"
+	$(GO) test -run '^$$' -bench . -benchmem ./openapi/
+	$(GO) run ./bench -mode all
+
+## soak: the whole suite SOAK times against the container target
+soak:
+	@mkdir -p build
+	$(GO) build -o build/rcconform ./cmd/rcconform
+	@pass=0; fail=0; \
+	for i in $$(seq 1 $(SOAK)); do \
+		if ./build/rcconform run --report-dir build/soak >build/soak.log 2>&1; then pass=$$((pass+1)); \
+		else fail=$$((fail+1)); cp build/soak.log build/soak-failure-$$i.log; fi; \
+	done; \
+	left=$$(docker ps -aq --filter label=io.rcconform=true 2>/dev/null | wc -l); \
+	echo "soak: $$pass/$(SOAK) runs passed, $$fail failed; $$left project containers left"; \
+	[ $$fail -eq 0 ] && [ $$left -eq 0 ]
 
 ## image: build the reference image on the local engine as $(IMAGE)
 image:

@@ -19,7 +19,10 @@ import (
 	"github.com/rcconform/rcconform/reference"
 )
 
-const shutdownTimeout = 10 * time.Second
+// shutdownGrace is how long in-flight requests may finish on SIGTERM.
+// Connections that never sent a request would hold Shutdown for 5 s, so
+// whatever is left after the grace is closed.
+const shutdownGrace = time.Second
 
 func main() {
 	if err := run(os.Args[1:]); err != nil {
@@ -84,10 +87,15 @@ func run(args []string) error {
 	case <-ctx.Done():
 	}
 	stop()
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := hs.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			return fmt.Errorf("shutdown: %w", err)
+		}
+		if err := hs.Close(); err != nil {
+			return fmt.Errorf("close: %w", err)
+		}
 	}
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)

@@ -131,9 +131,15 @@ func startInProcess(cfg Config, note string) (*Target, error) {
 	hs := reference.NewHTTPServer(ln.Addr().String(), srv)
 	go func() { _ = hs.Serve(ln) }()
 	stop := func(ctx context.Context) error {
-		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		// Connections that never sent a request would hold Shutdown for 5 s;
+		// whatever is left after a short grace is closed.
+		ctx, cancel := context.WithTimeout(ctx, time.Second)
 		defer cancel()
-		if err := hs.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		err := hs.Shutdown(ctx)
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = hs.Close()
+		}
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("stop the in-process reference: %w", err)
 		}
 		return nil

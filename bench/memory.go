@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rcconform/rcconform/fixtures"
+)
+
+// memory runs the reference as its own process, makes calls dm.create
+// calls spread over ~10 000 distinct 1:1 rooms, and reads its peak RSS.
+func memory(ctx context.Context, calls int) error {
+	const users = 142 // 142*141/2 = 10 011 distinct pairs
+	fmt.Printf("## Reference memory: %d dm.create calls over %d distinct 1:1 rooms (separate process)\n", calls, users*(users-1)/2)
+	dir, err := os.MkdirTemp("", "rcconform-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "rcreference")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/rcreference").CombinedOutput(); err != nil {
+		return fmt.Errorf("build rcreference: %v\n%s", err, out)
+	}
+	cmd := exec.CommandContext(ctx, bin, "--addr", "127.0.0.1:0")
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	sc := bufio.NewScanner(stderr)
+	var url string
+	for sc.Scan() {
+		if i := strings.Index(sc.Text(), "listening on "); i >= 0 {
+			url = strings.TrimSpace(sc.Text()[i+len("listening on "):])
+			break
+		}
+	}
+	if url == "" {
+		return fmt.Errorf("rcreference did not log its URL")
+	}
+	go func() { _, _ = io.Copy(io.Discard, stderr) }()
+	fmt.Printf("RSS at start: %s\n", rss(cmd.Process.Pid))
+
+	api := &fixtures.API{BaseURL: url, HTTP: &http.Client{Timeout: 10 * time.Second}}
+	personas := make([]fixtures.Persona, users)
+	for i := range personas {
+		personas[i] = fixtures.Persona{Key: fmt.Sprintf("u%03d", i), Role: "user", Name: fmt.Sprintf("User %03d", i)}
+	}
+	cast, err := fixtures.Provision(ctx, api, "admin", "admin-pass", fixtures.NewRunID(), personas)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("RSS after creating and logging in %d users: %s\n", users, rss(cmd.Process.Pid))
+	type pair struct{ from, to fixtures.User }
+	var pairs []pair
+	for i := range users {
+		for j := i + 1; j < users; j++ {
+			pairs = append(pairs, pair{cast.Users[personas[i].Key], cast.Users[personas[j].Key]})
+		}
+	}
+
+	var next, failed atomic.Int64
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			c := newClient()
+			for {
+				n := next.Add(1) - 1
+				if n >= int64(calls) {
+					return
+				}
+				p := pairs[n%int64(len(pairs))]
+				body, _ := json.Marshal(map[string]string{"username": p.to.Username})
+				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url+"/api/v1/dm.create", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				p.from.Creds.Header(req.Header)
+				resp, err := c.Do(req)
+				if err != nil || resp.StatusCode != http.StatusOK {
+					failed.Add(1)
+				}
+				if err == nil {
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	fmt.Printf("%d calls in %s (%d not answered 200)\n", calls, time.Since(start).Round(time.Millisecond), failed.Load())
+	fmt.Printf("RSS after the calls: %s\n", rss(cmd.Process.Pid))
+	return nil
+}
+
+// rss reads the current and peak resident set size of a process.
+func rss(pid int) string {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "unknown (" + err.Error() + ")"
+	}
+	var cur, peak string
+	for _, line := range strings.Split(string(raw), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "VmRSS:" {
+			cur = f[1] + " kB"
+		}
+		if len(f) >= 2 && f[0] == "VmHWM:" {
+			peak = f[1] + " kB"
+		}
+	}
+	return fmt.Sprintf("current %s, peak %s", cur, peak)
+}

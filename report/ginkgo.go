@@ -1,0 +1,222 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/rcconform/rcconform/openapi"
+	"github.com/rcconform/rcconform/suites/framework"
+)
+
+// Run is what a results file says about a run beyond the Ginkgo report.
+type Run struct {
+	HarnessVersion string
+	Target         Target
+	// Level and LabelFilter are what the user asked for; the filter the
+	// run used comes from the Ginkgo report.
+	Level       string
+	LabelFilter string
+}
+
+// Special suite failure reasons Ginkgo records (internal/suite.go).
+const (
+	ginkgoInterrupted = "Interrupted by User"
+	ginkgoTimedOut    = "Suite Timeout Elapsed"
+)
+
+// FromGinkgo builds the results of a run from its Ginkgo report: one check
+// per It node, with its labels, outcome and recorded exchanges, and the
+// reason when the run could not happen or finish. The results are sealed.
+func FromGinkgo(r types.Report, run Run) (*Results, error) {
+	res := &Results{
+		Format:         Format,
+		HarnessVersion: run.HarnessVersion,
+		SpecDigest:     openapi.Digest(),
+		Target:         run.Target,
+		Selection:      Selection{Level: run.Level, LabelFilter: run.LabelFilter, Filter: r.SuiteConfig.LabelFilter},
+		StartTime:      r.StartTime.UTC(),
+		EndTime:        r.EndTime.UTC(),
+		RunError:       runError(r),
+	}
+	for _, s := range r.SpecReports.WithLeafNodeType(types.NodeTypeIt) {
+		c, err := check(s, res.Selection.Filter, res.RunError)
+		if err != nil {
+			return nil, err
+		}
+		res.Checks = append(res.Checks, c)
+	}
+	if res.RunError == nil && !slices.ContainsFunc(res.Checks, func(c Check) bool { return c.Outcome != Skipped }) {
+		res.RunError = &RunError{Reason: "no check ran; check the label filter"}
+	}
+	if err := Seal(res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// runError finds why the run could not happen or finish: an interrupt or
+// the suite timeout, a failed suite setup, or a check that aborted the run.
+func runError(r types.Report) *RunError {
+	for _, reason := range r.SpecialSuiteFailureReasons {
+		switch reason {
+		case ginkgoInterrupted:
+			return &RunError{Reason: "the run was interrupted (SIGINT or SIGTERM) before it finished, so it certifies nothing; run it again"}
+		case ginkgoTimedOut:
+			return &RunError{Reason: fmt.Sprintf("the run did not finish within its time limit of %s; give it more time with --timeout", r.SuiteConfig.Timeout)}
+		}
+	}
+	setup := types.NodeTypeBeforeSuite | types.NodeTypeSynchronizedBeforeSuite
+	for _, s := range r.SpecReports {
+		if s.LeafNodeType.Is(setup) && s.State.Is(types.SpecStateFailureStates) {
+			return cannotRun(s.Failure.Message, "the suite setup failed: ")
+		}
+	}
+	for _, s := range r.SpecReports {
+		if s.State.Is(types.SpecStateAborted) && strings.HasPrefix(s.Failure.Message, framework.CannotRunPrefix) {
+			return cannotRun(s.Failure.Message, "")
+		}
+	}
+	return nil
+}
+
+// cannotRun splits a failure message into the sentence after
+// framework.CannotRunPrefix and the details on the lines below it.
+func cannotRun(msg, otherwise string) *RunError {
+	msg = strings.TrimSpace(msg)
+	text, ok := strings.CutPrefix(msg, framework.CannotRunPrefix)
+	if !ok {
+		text = otherwise + msg
+	}
+	reason, detail, _ := strings.Cut(text, "\n")
+	return &RunError{Reason: strings.TrimSpace(reason), Detail: strings.TrimSpace(detail)}
+}
+
+func check(s types.SpecReport, filter string, runErr *RunError) (Check, error) {
+	c := Check{
+		Title:          s.FullText(),
+		Location:       shortLocation(s.LeafNodeLocation),
+		DurationMillis: float64(s.RunTime.Microseconds()) / 1000,
+		Exchanges:      []framework.Exchange{},
+	}
+	for _, l := range s.Labels() {
+		key, value, _ := strings.Cut(l, ":")
+		switch {
+		case l == framework.Core || l == framework.Compat:
+			c.Level = l
+		case key == "id":
+			c.ID = value
+		case key == "since":
+			c.Since = value
+		case key == "family":
+			c.Family = value
+		case key == "status":
+			c.ExpectedStatus, _ = strconv.Atoi(value)
+		}
+	}
+	if c.ID == "" || c.Level == "" || c.Since == "" || c.ExpectedStatus == 0 {
+		return Check{}, fmt.Errorf("the check %q at %s lacks framework.Check labels (id, level, since, status)", c.Title, c.Location)
+	}
+	for _, e := range s.ReportEntries {
+		if e.Name != framework.ExchangeEntry {
+			continue
+		}
+		ex, err := exchange(e)
+		if err != nil {
+			return Check{}, fmt.Errorf("check %s: %w", c.ID, err)
+		}
+		c.Exchanges = append(c.Exchanges, ex)
+	}
+
+	msg := failureMessage(s.Failure)
+	switch {
+	case s.State.Is(types.SpecStatePassed):
+		c.Outcome = Passed
+	case s.State.Is(types.SpecStateSkipped | types.SpecStatePending):
+		c.Outcome = Skipped
+		c.Note = skipNote(s, filter, runErr)
+	default:
+		c.Outcome = Failed
+		c.Failure = msg
+		if msg == "" {
+			c.Failure = "the check ended " + s.State.String() + " without a message"
+		}
+		c.FailureLocation = shortLocation(s.Failure.Location)
+		switch {
+		case s.State.Is(types.SpecStateInterrupted):
+			c.Note = "interrupted: the run was stopped while this check ran"
+		case s.State.Is(types.SpecStateAborted):
+			c.Note = "aborted: this check stopped the run"
+		case s.State.Is(types.SpecStateTimedout):
+			c.Note = "timed out"
+		case s.State.Is(types.SpecStatePanicked):
+			c.Note = "the check panicked"
+		}
+	}
+	return c, nil
+}
+
+// failureMessage is the failure's message, with the panic value and where
+// it was raised when the check panicked.
+func failureMessage(f types.Failure) string {
+	msg := strings.TrimSpace(f.Message)
+	if f.ForwardedPanic != "" {
+		msg += "\n" + f.ForwardedPanic
+		if f.Location.FullStackTrace != "" {
+			msg += "\n" + strings.TrimSpace(f.Location.FullStackTrace)
+		}
+	}
+	return msg
+}
+
+func skipNote(s types.SpecReport, filter string, runErr *RunError) string {
+	if filter != "" {
+		if selected, err := s.MatchesLabelFilter(filter); err == nil && !selected {
+			return "not selected by the label filter"
+		}
+	}
+	if msg := strings.TrimSpace(s.Failure.Message); msg != "" {
+		return msg
+	}
+	if runErr != nil {
+		return "not run: " + runErr.Reason
+	}
+	return "not run"
+}
+
+// exchange decodes an exchange entry: a report that crossed processes
+// carries it as JSON, one made in this process as the value itself.
+func exchange(e types.ReportEntry) (framework.Exchange, error) {
+	raw := []byte(e.Value.AsJSON)
+	if len(raw) == 0 {
+		var err error
+		if raw, err = json.Marshal(e.Value.GetRawValue()); err != nil {
+			return framework.Exchange{}, fmt.Errorf("encode exchange: %w", err)
+		}
+	}
+	var ex framework.Exchange
+	if err := json.Unmarshal(raw, &ex); err != nil {
+		return framework.Exchange{}, fmt.Errorf("decode exchange: %w", err)
+	}
+	return ex, nil
+}
+
+// shortLocation keeps the path from the module's suites/ directory on, so
+// reports neither depend on nor reveal where the harness was built.
+func shortLocation(l types.CodeLocation) string {
+	if l.FileName == "" {
+		return ""
+	}
+	name := filepath.ToSlash(l.FileName)
+	if i := strings.LastIndex(name, "/suites/"); i >= 0 {
+		name = name[i+1:]
+	} else {
+		name = filepath.Base(name)
+	}
+	return name + ":" + strconv.Itoa(l.LineNumber)
+}

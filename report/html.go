@@ -1,0 +1,198 @@
+package report
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rcconform/rcconform/openapi"
+	"github.com/rcconform/rcconform/suites/framework"
+)
+
+//go:embed report.html.tmpl
+var pageTemplate string
+
+var page = template.Must(template.New("report").Funcs(template.FuncMap{
+	"headers": sortedHeaders,
+	"join":    strings.Join,
+}).Parse(pageTemplate))
+
+// WriteHTML writes the certificate page: verdict, target, summary tables,
+// the coverage matrix, the evidence of each failure and every check.
+func WriteHTML(path string, res *Results) error {
+	var buf bytes.Buffer
+	if err := RenderHTML(&buf, res); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write the HTML report: %w", err)
+	}
+	return nil
+}
+
+// RenderHTML renders the certificate page of res to w.
+func RenderHTML(w io.Writer, res *Results) error {
+	v, err := newView(res)
+	if err != nil {
+		return err
+	}
+	if err := page.Execute(w, v); err != nil {
+		return fmt.Errorf("render the HTML report: %w", err)
+	}
+	return nil
+}
+
+// view is what the template shows, prepared so the template stays simple.
+type view struct {
+	*Results
+	VerdictClass string
+	Headline     string
+	Duration     string
+	Features     []featureRow
+	Matrix       matrix
+	Failures     []Check
+	Families     []family
+}
+
+type featureRow struct {
+	FeatureCounts
+	Parameters string
+	Certified  bool
+}
+
+type matrix struct {
+	Statuses []int
+	Rows     []matrixRow
+}
+
+type matrixRow struct {
+	Operation string
+	Cells     []matrixCell
+}
+
+type matrixCell struct {
+	// Kind is "covered", "missing" (documented, no check got it),
+	// "undocumented" (answered, not documented) or "none" (neither).
+	Kind   string
+	Checks []string
+}
+
+type family struct {
+	Name   string
+	Checks []Check
+}
+
+func newView(res *Results) (*view, error) {
+	spec, err := openapi.Load()
+	if err != nil {
+		return nil, fmt.Errorf("load the embedded spec: %w", err)
+	}
+	v := &view{Results: res, Duration: durationText(res.EndTime.Sub(res.StartTime))}
+	s := res.Summary
+	switch s.Verdict {
+	case Conformant:
+		v.VerdictClass = "pass"
+		v.Headline = fmt.Sprintf("All %d selected checks passed; certified feature level %s.", s.Total.Passed, s.CertifiedFeatureLevel)
+	case NotConformant:
+		v.VerdictClass = "fail"
+		v.Headline = fmt.Sprintf("%d of %d checks that ran failed; certified feature level %s.", s.Total.Failed, s.Total.Passed+s.Total.Failed, s.CertifiedFeatureLevel)
+	default:
+		v.VerdictClass = "stop"
+		v.Headline = "The run did not give a verdict."
+		if res.RunError != nil {
+			v.Headline = "The run did not give a verdict: " + res.RunError.Reason + "."
+		}
+	}
+
+	params := map[string][]string{}
+	for p, ver := range spec.Since() {
+		params[ver] = append(params[ver], p)
+	}
+	certified := slices.Index(framework.FeatureVersions, s.CertifiedFeatureLevel)
+	for _, f := range s.Features {
+		ps := params[f.Version]
+		slices.Sort(ps)
+		i := slices.Index(framework.FeatureVersions, f.Version)
+		v.Features = append(v.Features, featureRow{FeatureCounts: f, Parameters: strings.Join(ps, ", "), Certified: i >= 0 && i <= certified})
+	}
+
+	v.Matrix = newMatrix(res.Coverage)
+	byFamily := map[string][]Check{}
+	for _, c := range res.Checks {
+		if c.Outcome == Failed {
+			v.Failures = append(v.Failures, c)
+		}
+		byFamily[c.Family] = append(byFamily[c.Family], c)
+	}
+	for name, checks := range byFamily {
+		slices.SortFunc(checks, func(a, b Check) int { return strings.Compare(a.ID, b.ID) })
+		v.Families = append(v.Families, family{Name: name, Checks: checks})
+	}
+	slices.SortFunc(v.Families, func(a, b family) int { return strings.Compare(a.Name, b.Name) })
+	return v, nil
+}
+
+func newMatrix(cells []CoverageCell) matrix {
+	var m matrix
+	var ops []string
+	byOp := map[string]map[int]CoverageCell{}
+	for _, c := range cells {
+		op := c.Method + " " + c.Path
+		if byOp[op] == nil {
+			byOp[op] = map[int]CoverageCell{}
+			ops = append(ops, op)
+		}
+		byOp[op][c.Status] = c
+		if !slices.Contains(m.Statuses, c.Status) {
+			m.Statuses = append(m.Statuses, c.Status)
+		}
+	}
+	slices.Sort(m.Statuses)
+	for _, op := range ops {
+		row := matrixRow{Operation: op}
+		for _, st := range m.Statuses {
+			c, ok := byOp[op][st]
+			cell := matrixCell{Kind: "none", Checks: c.Checks}
+			switch {
+			case !ok:
+			case !c.Documented:
+				cell.Kind = "undocumented"
+			case len(c.Checks) == 0:
+				cell.Kind = "missing"
+			default:
+				cell.Kind = "covered"
+			}
+			row.Cells = append(row.Cells, cell)
+		}
+		m.Rows = append(m.Rows, row)
+	}
+	return m
+}
+
+type header struct{ Name, Value string }
+
+func sortedHeaders(h map[string]string) []header {
+	out := make([]header, 0, len(h))
+	for k, v := range h {
+		out = append(out, header{k, v})
+	}
+	slices.SortFunc(out, func(a, b header) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// durationText renders a duration for people: 12ms, 1.4s, 2m3s.
+func durationText(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
+}

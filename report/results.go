@@ -1,0 +1,145 @@
+// Package report turns a conformance run into its certificate: results.json
+// (the machine-readable record anyone can re-check offline with Verify),
+// report.html (the page people read) and junit.xml (for CI).
+//
+// Everything in a summary is derived mechanically from the per-check
+// records, so a summary can always be recomputed, and a hand-edited file
+// is caught.
+package report
+
+import (
+	"time"
+
+	"github.com/rcconform/rcconform/suites/framework"
+)
+
+// Format names the layout of results.json; it changes when the layout does.
+const Format = "rcconform-results/v1"
+
+// Outcomes of a check.
+const (
+	Passed  = "passed"
+	Failed  = "failed"
+	Skipped = "skipped"
+)
+
+// Verdicts of a run.
+const (
+	Conformant    = "conformant"
+	NotConformant = "not conformant"
+	CouldNotRun   = "could not run"
+)
+
+// NoLevel is the certified feature level of a run that certifies none.
+const NoLevel = "none"
+
+// Results is the content of results.json.
+type Results struct {
+	Format         string    `json:"format"`
+	HarnessVersion string    `json:"harnessVersion"`
+	SpecDigest     string    `json:"specDigest"`
+	Target         Target    `json:"target"`
+	Selection      Selection `json:"selection"`
+	StartTime      time.Time `json:"startTime"`
+	EndTime        time.Time `json:"endTime"`
+	// RunError says why the run could not happen or finish; nil when it did.
+	RunError *RunError `json:"runError,omitempty"`
+	Checks   []Check   `json:"checks"`
+	// ChecksDigest is "sha256:<hex>" of the canonical JSON of Checks. It
+	// makes an edit of a check record detectable; it is no signature.
+	ChecksDigest string         `json:"checksDigest"`
+	Summary      Summary        `json:"summary"`
+	Coverage     []CoverageCell `json:"coverage"`
+}
+
+// Target is the server the run certified.
+type Target struct {
+	URL           string `json:"url"`
+	Kind          string `json:"kind"`
+	Note          string `json:"note,omitempty"`
+	ServerVersion string `json:"serverVersion,omitempty"`
+	Image         string `json:"image,omitempty"`
+}
+
+// Selection says which checks the run was asked to run.
+type Selection struct {
+	// Level is "core" or "compat" (core and compat checks).
+	Level string `json:"level"`
+	// LabelFilter is the user's own filter, if any.
+	LabelFilter string `json:"labelFilter,omitempty"`
+	// Filter is the label filter the run actually used.
+	Filter string `json:"filter"`
+}
+
+// RunError is why a run could not happen or finish.
+type RunError struct {
+	// Reason is one plain sentence saying what to do.
+	Reason string `json:"reason"`
+	// Detail is the underlying error, secrets redacted.
+	Detail string `json:"detail,omitempty"`
+}
+
+// Check is the record of one conformance check.
+type Check struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Level is framework.Core or framework.Compat.
+	Level string `json:"level"`
+	// Since is the feature version the check needs, e.g. "3.1.0".
+	Since string `json:"since"`
+	// ExpectedStatus is the HTTP status the check expects.
+	ExpectedStatus int    `json:"expectedStatus"`
+	Family         string `json:"family"`
+	Outcome        string `json:"outcome"`
+	// Note explains a skip, an interruption or an abort.
+	Note            string  `json:"note,omitempty"`
+	Failure         string  `json:"failure,omitempty"`
+	FailureLocation string  `json:"failureLocation,omitempty"`
+	Location        string  `json:"location"`
+	DurationMillis  float64 `json:"durationMillis"`
+	// Exchanges are the requests the check sent and the answers, redacted.
+	Exchanges []framework.Exchange `json:"exchanges"`
+}
+
+// Counts tallies outcomes.
+type Counts struct {
+	Passed  int `json:"passed"`
+	Failed  int `json:"failed"`
+	Skipped int `json:"skipped"`
+}
+
+// LevelCounts tallies the checks of one level.
+type LevelCounts struct {
+	Level string `json:"level"`
+	Counts
+}
+
+// FeatureCounts tallies the checks of one feature version.
+type FeatureCounts struct {
+	Version string `json:"version"`
+	Counts
+}
+
+// Summary is derived from the checks and the run error alone (Summarize).
+type Summary struct {
+	Total    Counts          `json:"total"`
+	Levels   []LevelCounts   `json:"levels"`
+	Features []FeatureCounts `json:"features"`
+	// CertifiedFeatureLevel is the highest feature version such that every
+	// selected check up to it passed and each version up to it had a
+	// passing check; NoLevel when there is none.
+	CertifiedFeatureLevel string `json:"certifiedFeatureLevel"`
+	Verdict               string `json:"verdict"`
+}
+
+// CoverageCell is one documented (or observed) status of one operation and
+// the checks whose exchanges got it.
+type CoverageCell struct {
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	Status int    `json:"status"`
+	// Documented is false for a status the target answered that the spec
+	// does not document for the operation.
+	Documented bool     `json:"documented"`
+	Checks     []string `json:"checks"`
+}

@@ -1,0 +1,167 @@
+package report
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/rcconform/rcconform/openapi"
+	"github.com/rcconform/rcconform/suites/framework"
+)
+
+// levels lists the check levels in the order reports show them.
+var levels = []string{framework.Core, framework.Compat}
+
+// Summarize derives the summary from the check records and the run error.
+func Summarize(checks []Check, runErr *RunError) Summary {
+	s := Summary{CertifiedFeatureLevel: NoLevel}
+	for _, l := range levels {
+		s.Levels = append(s.Levels, LevelCounts{Level: l})
+	}
+	for _, v := range framework.FeatureVersions {
+		s.Features = append(s.Features, FeatureCounts{Version: v})
+	}
+	for _, c := range checks {
+		s.Total.add(c.Outcome)
+		for i := range s.Levels {
+			if s.Levels[i].Level == c.Level {
+				s.Levels[i].add(c.Outcome)
+			}
+		}
+		for i := range s.Features {
+			if s.Features[i].Version == c.Since {
+				s.Features[i].add(c.Outcome)
+			}
+		}
+	}
+
+	switch {
+	case runErr != nil || s.Total.Passed+s.Total.Failed == 0:
+		s.Verdict = CouldNotRun
+		return s // an unfinished run certifies nothing
+	case s.Total.Failed > 0:
+		s.Verdict = NotConformant
+	default:
+		s.Verdict = Conformant
+	}
+	// A feature version is certified when all of its checks that ran passed,
+	// at least one did, and every lower version is certified too; a failure
+	// in a check of an unknown version certifies nothing.
+	for _, c := range checks {
+		if c.Outcome == Failed && !slices.Contains(framework.FeatureVersions, c.Since) {
+			return s
+		}
+	}
+	for _, f := range s.Features {
+		if f.Failed > 0 || f.Passed == 0 {
+			break
+		}
+		s.CertifiedFeatureLevel = f.Version
+	}
+	return s
+}
+
+func (c *Counts) add(outcome string) {
+	switch outcome {
+	case Passed:
+		c.Passed++
+	case Failed:
+		c.Failed++
+	default:
+		c.Skipped++
+	}
+}
+
+// Coverage lists, for every operation of the spec and each status it
+// documents, the checks whose exchanges got that status; statuses the
+// target answered without the spec documenting them get cells too.
+func Coverage(ops []openapi.Operation, checks []Check) []CoverageCell {
+	var cells []CoverageCell
+	for _, op := range ops {
+		hits := map[int][]string{}
+		for _, c := range checks {
+			for _, ex := range c.Exchanges {
+				if strings.EqualFold(ex.Method, op.Method) && ex.Path == op.Path && !slices.Contains(hits[ex.Status], c.ID) {
+					hits[ex.Status] = append(hits[ex.Status], c.ID)
+				}
+			}
+		}
+		statuses := slices.Clone(op.Statuses)
+		for st := range hits {
+			if !slices.Contains(statuses, st) {
+				statuses = append(statuses, st)
+			}
+		}
+		slices.Sort(statuses)
+		for _, st := range statuses {
+			ids := hits[st]
+			slices.Sort(ids)
+			if ids == nil {
+				ids = []string{}
+			}
+			cells = append(cells, CoverageCell{
+				Method: op.Method, Path: op.Path, Status: st,
+				Documented: slices.Contains(op.Statuses, st), Checks: ids,
+			})
+		}
+	}
+	return cells
+}
+
+// ChecksDigest returns "sha256:<hex>" of the canonical JSON of checks.
+func ChecksDigest(checks []Check) (string, error) {
+	raw, err := json.Marshal(checks)
+	if err != nil {
+		return "", fmt.Errorf("encode the checks: %w", err)
+	}
+	return digestJSON(raw)
+}
+
+// digestJSON hashes the canonical form of a JSON text: decoded and encoded
+// again, so that white space and key order do not matter while every value,
+// numbers to the digit, does.
+func digestJSON(raw []byte) (string, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return "", fmt.Errorf("decode the checks: %w", err)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", fmt.Errorf("encode the checks: %w", err)
+	}
+	sum := sha256.Sum256(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
+}
+
+// Seal fills in what is derived from the checks: the checks digest, the
+// summary and the coverage matrix against the embedded spec.
+func Seal(r *Results) error {
+	if r.Checks == nil {
+		r.Checks = []Check{}
+	}
+	for i := range r.Checks {
+		if r.Checks[i].Exchanges == nil {
+			r.Checks[i].Exchanges = []framework.Exchange{}
+		}
+	}
+	digest, err := ChecksDigest(r.Checks)
+	if err != nil {
+		return err
+	}
+	spec, err := openapi.Load()
+	if err != nil {
+		return fmt.Errorf("load the embedded spec: %w", err)
+	}
+	r.ChecksDigest = digest
+	r.Summary = Summarize(r.Checks, r.RunError)
+	r.Coverage = Coverage(spec.Operations(), r.Checks)
+	return nil
+}
