@@ -66,6 +66,6 @@ reference:
 
 ## fuzz: run each fuzz target of the reference for FUZZTIME
 fuzz:
-	for f in FuzzDMCreateBody FuzzUsersCreateBody FuzzLoginBody; do \
+	for f in FuzzDMCreateBody FuzzUsersCreateBody FuzzUsersDeleteBody FuzzLoginBody; do \
 		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./reference/ || exit 1; \
 	done

@@ -81,3 +81,10 @@ func FuzzLoginBody(f *testing.F) {
 		`user=bob&password=pw-bob`,
 	})
 }
+
+func FuzzUsersDeleteBody(f *testing.F) {
+	fuzzEndpoint(f, "/api/v1/users.delete", true, map[int]bool{200: true, 400: true}, []string{
+		`{}`, `[]`, `{"userId":""}`, `{"userId":1}`, `{"username":"bob"}`, `{"username":"BOB","confirmRelinquish":true}`,
+		`{"userId":"nope","username":"bob"}`, `{"username":"admin"}`, `{"userId":null}`, `userId=x`, `{`,
+	})
+}

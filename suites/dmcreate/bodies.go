@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -22,6 +23,10 @@ type invalidBody struct {
 	Name string
 	// Body is the JSON sent; "%s" stands for a real username.
 	Body string
+	// Since is the feature version the body needs: the latest x-rc-since of
+	// the documented keys it uses, so a server lacking a feature fails only
+	// that feature's checks.
+	Since string
 	// Message is the exact error text released Rocket.Chat answers (its ajv
 	// messages, joined with "\n " and suffixed " [invalid-params]"), or ""
 	// where released versions differ and only the shape is checked.
@@ -40,9 +45,16 @@ func invalidBodies(spec *openapi.Spec) ([]invalidBody, error) {
 		return nil, err
 	}
 	var out []invalidBody
+	since := spec.Since()
 	add := func(key, name string, body map[string]any) {
 		raw, _ := json.Marshal(body)
-		out = append(out, invalidBody{Key: key, Name: name, Body: string(raw), Message: ajvMessage(branches, body)})
+		v := fw.V0590
+		for k := range body {
+			if s, ok := since[k]; ok && laterVersion(s, v) {
+				v = s
+			}
+		}
+		out = append(out, invalidBody{Key: key, Name: name, Body: string(raw), Since: v, Message: ajvMessage(branches, body)})
 	}
 	required := make([]string, len(branches))
 	optional := map[string]string{}
@@ -87,12 +99,12 @@ func invalidBodies(spec *openapi.Spec) ([]invalidBody, error) {
 	}
 	arrayMsg := ajvMessage(branches, []any{})
 	out = append(out,
-		invalidBody{Key: "ARRAY-EMPTY", Name: "an empty JSON array", Body: `[]`, Message: arrayMsg},
-		invalidBody{Key: "ARRAY-NAMES", Name: "a JSON array of names", Body: `["%s"]`, Message: arrayMsg},
+		invalidBody{Key: "ARRAY-EMPTY", Name: "an empty JSON array", Body: `[]`, Since: fw.V0590, Message: arrayMsg},
+		invalidBody{Key: "ARRAY-NAMES", Name: "a JSON array of names", Body: `["%s"]`, Since: fw.V0590, Message: arrayMsg},
 		// Released versions differ on top-level scalars (the Hono router spreads
 		// them into an object); both answer invalid-params, so only that is checked.
-		invalidBody{Key: "STRING", Name: "a JSON string", Body: `"%s"`},
-		invalidBody{Key: "NUMBER", Name: "a JSON number", Body: `42`},
+		invalidBody{Key: "STRING", Name: "a JSON string", Body: `"%s"`, Since: fw.V0590},
+		invalidBody{Key: "NUMBER", Name: "a JSON number", Body: `42`, Since: fw.V0590},
 	)
 	// Every generated body must break the spec, or it proves nothing.
 	for _, b := range out {
@@ -103,6 +115,24 @@ func invalidBodies(spec *openapi.Spec) ([]invalidBody, error) {
 		}
 	}
 	return out, nil
+}
+
+// laterVersion reports whether dotted version a is later than b.
+func laterVersion(a, b string) bool {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := range max(len(pa), len(pb)) {
+		var x, y int
+		if i < len(pa) {
+			x, _ = strconv.Atoi(pa[i])
+		}
+		if i < len(pb) {
+			y, _ = strconv.Atoi(pb[i])
+		}
+		if x != y {
+			return x > y
+		}
+	}
+	return false
 }
 
 // requestBranches returns the oneOf branches of dm.create's JSON body.

@@ -58,9 +58,9 @@ var _ = Describe("dm.create with an invalid body", Label("family:invalid-params"
 
 	var shape, exact []TableEntry
 	for _, b := range generated {
-		shape = append(shape, Entry(b.Name, fw.Check("PARAMS-"+b.Key, fw.Core, fw.V0590, 400), b))
+		shape = append(shape, Entry(b.Name, fw.Check("PARAMS-"+b.Key, fw.Core, b.Since, 400), b))
 		if b.Message != "" {
-			exact = append(exact, Entry(b.Name, fw.Check("PARAMS-"+b.Key+"-TEXT", fw.Compat, fw.V0590, 400), b))
+			exact = append(exact, Entry(b.Name, fw.Check("PARAMS-"+b.Key+"-TEXT", fw.Compat, b.Since, 400), b))
 		}
 	}
 	send := func(ctx SpecContext, b invalidBody) *fw.Response {
