@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -200,7 +201,28 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		_ = inst.Stop(context.Background())
 		return nil, fmt.Errorf("find the mapped port %s of %s: %w", opts.Port, inst.Image, err)
 	}
+	if inst.Built {
+		removeOtherReferenceImages(ctx, cli, inst.Image)
+	}
 	return inst, nil
+}
+
+// removeOtherReferenceImages deletes reference images of other binaries, so
+// rebuilding the reference does not pile up images. Images in use by a
+// running container, e.g. a parallel run's, cannot be removed and stay.
+func removeOtherReferenceImages(ctx context.Context, cli *testcontainers.DockerClient, keep string) {
+	res, err := cli.ImageList(ctx, client.ImageListOptions{Filters: make(client.Filters).Add("reference", ReferenceRepo)})
+	if err != nil {
+		return
+	}
+	for _, img := range res.Items {
+		if slices.Contains(img.RepoTags, keep) {
+			continue
+		}
+		for _, tag := range img.RepoTags {
+			_, _ = cli.ImageRemove(ctx, tag, client.ImageRemoveOptions{PruneChildren: true})
+		}
+	}
 }
 
 // ID is the container's id.
