@@ -1,6 +1,8 @@
 package dmcreate
 
 import (
+	"strings"
+
 	. "github.com/onsi/ginkgo/v2"
 
 	fw "github.com/rcconform/rcconform/suites/framework"
@@ -30,6 +32,31 @@ var _ = Describe("dm.create naming users that do not exist", Label("family:inval
 			resp.ExpectBody(invalidUser, "the body is the doc's Invalid User example")
 		})
 
+	It("uses username as sent: a name with blanks around it is an unknown user",
+		fw.Check("USER-UNTRIMMED", fw.Compat, fw.V0590, 400), func(ctx SpecContext) {
+			resp := env.Client.Post(ctx, fw.Request{Auth: env.Creds("caller"),
+				Body: fw.JSON(map[string]any{"username": " " + env.User("peer").Username + " "})})
+			resp.ExpectStatus(400, "username is not trimmed (only the items of usernames are), so \" name \" names nobody")
+			resp.ExpectBody(invalidUser, "an untrimmed username is answered with the Invalid User body")
+		})
+
+	It("looks users up before the permission check: a guest naming nobody gets Invalid User",
+		fw.Check("USER-BEFORE-PERMISSION", fw.Compat, fw.V0590, 400), func(ctx SpecContext) {
+			resp := env.Client.Post(ctx, fw.Request{Auth: env.Creds("guest"),
+				Body: fw.JSON(map[string]any{"username": "rcc-" + env.Cast.RunID + "-nobody"})})
+			resp.ExpectStatus(400, "an unknown user is refused before create-d is checked")
+			resp.ExpectBody(invalidUser, "released Rocket.Chat resolves the names before checking create-d, so the guest gets Invalid User, not error-not-allowed")
+		})
+
+	It("looks users up before the max-users check: too many names with an unknown one gets Invalid User",
+		fw.Check("USER-BEFORE-MAX-USERS", fw.Compat, fw.V3010, 400), func(ctx SpecContext) {
+			list := append(usernames(others()...), "rcc-"+env.Cast.RunID+"-nobody")
+			resp := env.Client.Post(ctx, fw.Request{Auth: env.Creds("caller"),
+				Body: fw.JSON(map[string]any{"usernames": strings.Join(list, ",")})})
+			resp.ExpectStatus(400, "an unknown user is refused before the member count is checked")
+			resp.ExpectBody(invalidUser, "released Rocket.Chat resolves the names before counting members, so too many names with an unknown one get Invalid User")
+		})
+
 	It("refuses excludeSelf with a single other user as an invalid user",
 		fw.Check("USER-EXCLUDESELF-ALONE", fw.Compat, fw.V3180, 400), func(ctx SpecContext) {
 			resp := env.Client.Post(ctx, fw.Request{Auth: env.Creds("admin"),
@@ -50,5 +77,7 @@ var _ = Describe("dm.create naming users that do not exist", Label("family:inval
 			func() string { return fw.JSON(map[string]any{"usernames": names("peer") + ","}) }),
 		Entry("usernames holds only blanks and a comma", fw.Check("USER-BLANK-ITEMS", fw.Compat, fw.V3010, 400),
 			func() string { return `{"usernames":" , "}` }),
+		Entry("usernames holds an unknown name and an empty one", fw.Check("USER-EMPTY-WINS", fw.Compat, fw.V3010, 400),
+			func() string { return fw.JSON(map[string]any{"usernames": "rcc-" + env.Cast.RunID + "-nobody,"}) }),
 	)
 })

@@ -62,6 +62,14 @@ var _ = Describe("dm.create semantics clients rely on", Label("family:semantics"
 				resp.ExpectField("room.rid", And(Not(Equal(id)), Not(Equal(id+id))), "only 1:1 DMs have composed rids; a self-DM gets a generated one")
 			})
 
+		It("gives a group DM a generated rid, not one composed from the user ids",
+			fw.Check("SEM-RID-GROUP", fw.Compat, fw.V3010, 200), func(ctx SpecContext) {
+				resp := create(ctx, "caller", map[string]any{"usernames": names("peer", "third")}, "a group DM is created")
+				ids := []string{env.User("caller").ID, env.User("peer").ID, env.User("third").ID}
+				slices.Sort(ids)
+				resp.ExpectField("room.rid", Not(Equal(strings.Join(ids, ""))), "only 1:1 DMs have composed rids; a group DM gets a generated one")
+			})
+
 		It("returns the same 1:1 room when it is created again, from either side",
 			fw.Check("SEM-IDEMPOTENT-ONE-TO-ONE", fw.Compat, fw.V0590, 200), func(ctx SpecContext) {
 				By("creating the DM as the caller")
@@ -84,6 +92,10 @@ var _ = Describe("dm.create semantics clients rely on", Label("family:semantics"
 		It("returns the same group room when it is created again, in any name order",
 			fw.Check("SEM-IDEMPOTENT-GROUP", fw.Compat, fw.V3010, 200), func(ctx SpecContext) {
 				first := create(ctx, "caller", map[string]any{"usernames": names("peer", "crowd1")}, "a group DM is created")
+				By("creating it again with the same names")
+				same := create(ctx, "caller", map[string]any{"usernames": names("peer", "crowd1")}, "creating the group DM again succeeds")
+				same.ExpectField("room.rid", first.String("room.rid"), "creating an existing group DM again returns the same room")
+				By("creating it again with the names in another order")
 				again := create(ctx, "caller", map[string]any{"usernames": names("crowd1", "peer")}, "creating the group DM again succeeds")
 				again.ExpectField("room.rid", first.String("room.rid"), "the same members in another order are the same group room")
 			})
@@ -134,6 +146,15 @@ var _ = Describe("dm.create semantics clients rely on", Label("family:semantics"
 				resp := create(ctx, "caller", map[string]any{"usernames": names("peer", "third")}, "a group DM is created")
 				resp.ExpectField("room.usernames", Equal(toAny(usernames("third", "peer", "caller"))),
 					"usernames are sorted by display name with a locale-aware comparison (\"bravo Third\", \"Mike Peer\", \"zulu Caller\"), not by username or byte order")
+			})
+	})
+
+	Describe("names with an @", func() {
+		It("resolves a name written as @username to that user",
+			fw.Check("SEM-AT-PREFIX", fw.Compat, fw.V0590, 200), func(ctx SpecContext) {
+				plain := create(ctx, "caller", map[string]any{"username": env.User("peer").Username}, "a 1:1 DM is created")
+				at := create(ctx, "caller", map[string]any{"username": "@" + env.User("peer").Username}, "a name with a leading @ is looked up without it")
+				at.ExpectField("room.rid", plain.String("room.rid"), "released Rocket.Chat strips the first @ of a name it cannot find and finds the user")
 			})
 	})
 

@@ -16,7 +16,7 @@ func expectRoom(resp *fw.Response, promise string, members ...string) {
 	resp.ExpectField("room.t", "d", "the room is a direct message room (t \"d\")")
 	resp.ExpectField("room.rid", Not(BeEmpty()), "the room has a rid")
 	resp.ExpectField("room._id", resp.String("room.rid"), "the room's _id equals its rid")
-	resp.ExpectField("room.usernames", haveMembers(members...), "the room's usernames are exactly its members")
+	resp.ExpectField("room.usernames", haveMembers(members...), promise+": the room's usernames are exactly its members")
 }
 
 var _ = Describe("dm.create creating a direct message", Label("family:success"), func() {
@@ -50,6 +50,15 @@ var _ = Describe("dm.create creating a direct message", Label("family:success"),
 		fw.Check("OK-SELF", fw.Core, fw.V0590, 200), func(ctx SpecContext) {
 			resp := env.Client.Post(ctx, fw.Request{Auth: env.Creds("caller"), Body: fw.JSON(map[string]any{"username": env.User("caller").Username})})
 			expectRoom(resp, "a DM with oneself is allowed by default and answered 200", "caller")
+		})
+
+	It("opens the self-DM when usernames names only the caller",
+		fw.Check("OK-SELF-USERNAMES", fw.Compat, fw.V3010, 200), func(ctx SpecContext) {
+			bySingle := env.Client.Post(ctx, fw.Request{Auth: env.Creds("caller"), Body: fw.JSON(map[string]any{"username": env.User("caller").Username})})
+			bySingle.ExpectStatus(200, "a DM with oneself is allowed by default")
+			resp := env.Client.Post(ctx, fw.Request{Auth: env.Creds("caller"), Body: fw.JSON(map[string]any{"usernames": env.User("caller").Username})})
+			expectRoom(resp, "usernames naming only the caller is the caller's self-DM", "caller")
+			resp.ExpectField("room.rid", bySingle.String("room.rid"), "usernames naming only the caller gives the same self-DM as username")
 		})
 
 	It("leaves the caller out with excludeSelf when an admin opens a DM between others",
