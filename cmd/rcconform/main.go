@@ -18,9 +18,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"syscall"
 
 	"github.com/rcconform/rcconform/openapi"
 	"github.com/rcconform/rcconform/report"
@@ -45,6 +47,9 @@ Exit codes: 0 every selected check passed, 1 a check failed, 2 the run could not
 `
 
 func main() {
+	// A closed stdout (rcconform run | head) must not kill the run before it
+	// deletes its users and stops its container; failed writes are ignored.
+	signal.Ignore(syscall.SIGPIPE)
 	os.Exit(rcconform(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -144,8 +144,12 @@ func (o *options) config(log io.Writer) framework.Config {
 		cfg.AdminPassword = o.adminPassword
 	}
 	cfg.MaxUsers = o.maxUsers
-	// The run's time limit bounds every wait inside it too.
-	cfg.HTTPTimeout = min(cfg.HTTPTimeout, o.timeout)
+	// The run's time limit bounds every wait inside it too. A call gets at
+	// most half of it, so a target that never answers fails its call, which
+	// names the target, before the run's limit ends the run with a message
+	// that only asks for more time. It is never 0, which http.Client reads
+	// as no limit at all.
+	cfg.HTTPTimeout = min(cfg.HTTPTimeout, max(o.timeout/2, time.Nanosecond))
 	cfg.StartTimeout = min(cfg.StartTimeout, o.timeout)
 	cfg.RateLimitBudget = min(cfg.RateLimitBudget, o.timeout)
 	cfg.Log = log
