@@ -2,14 +2,11 @@ package framework
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/rcconform/rcconform/internal/rest"
 	"github.com/rcconform/rcconform/reference"
@@ -130,16 +127,10 @@ func startInProcess(cfg Config, note string) (*Target, error) {
 	}
 	hs := reference.NewHTTPServer(ln.Addr().String(), srv)
 	go func() { _ = hs.Serve(ln) }()
-	stop := func(ctx context.Context) error {
-		// Connections that never sent a request would hold Shutdown for 5 s;
-		// whatever is left after a short grace is closed.
-		ctx, cancel := context.WithTimeout(ctx, time.Second)
-		defer cancel()
-		err := hs.Shutdown(ctx)
-		if errors.Is(err, context.DeadlineExceeded) {
-			err = hs.Close()
-		}
-		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+	// The run is over when it stops: nothing is in flight, and connections
+	// that never sent a request would hold a graceful Shutdown for 5 s.
+	stop := func(context.Context) error {
+		if err := hs.Close(); err != nil {
 			return fmt.Errorf("stop the in-process reference: %w", err)
 		}
 		return nil
