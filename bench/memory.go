@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,14 +8,13 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/rcconform/rcconform/fixtures"
+	"github.com/rcconform/rcconform/internal/refproc"
 )
 
 // memory runs the reference as its own process, makes calls dm.create
@@ -29,29 +27,17 @@ func memory(ctx context.Context, calls int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "rcreference")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/rcreference").CombinedOutput(); err != nil {
-		return fmt.Errorf("build rcreference: %v\n%s", err, out)
-	}
-	cmd := exec.CommandContext(ctx, bin, "--addr", "127.0.0.1:0")
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
+	bin, err := refproc.Build(ctx, ".", dir)
+	if err != nil {
 		return err
 	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	sc := bufio.NewScanner(stderr)
-	var url string
-	for sc.Scan() {
-		if i := strings.Index(sc.Text(), "listening on "); i >= 0 {
-			url = strings.TrimSpace(sc.Text()[i+len("listening on "):])
-			break
-		}
+	ref, err := refproc.Start(bin, nil)
+	if err != nil {
+		return err
 	}
-	if url == "" {
-		return fmt.Errorf("rcreference did not log its URL")
-	}
-	go func() { _, _ = io.Copy(io.Discard, stderr) }()
-	fmt.Printf("RSS at start: %s\n", rss(cmd.Process.Pid))
+	defer func() { _ = ref.Stop() }()
+	url := ref.URL
+	fmt.Printf("RSS at start: %s\n", rss(ref.Pid()))
 
 	api := &fixtures.API{BaseURL: url, HTTP: &http.Client{Timeout: 10 * time.Second}}
 	personas := make([]fixtures.Persona, users)
@@ -62,7 +48,7 @@ func memory(ctx context.Context, calls int) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("RSS after creating and logging in %d users: %s\n", users, rss(cmd.Process.Pid))
+	fmt.Printf("RSS after creating and logging in %d users: %s\n", users, rss(ref.Pid()))
 	type pair struct{ from, to fixtures.User }
 	var pairs []pair
 	for i := range users {
@@ -100,7 +86,7 @@ func memory(ctx context.Context, calls int) error {
 	}
 	wg.Wait()
 	fmt.Printf("%d calls in %s (%d not answered 200)\n", calls, time.Since(start).Round(time.Millisecond), failed.Load())
-	fmt.Printf("RSS after the calls: %s\n", rss(cmd.Process.Pid))
+	fmt.Printf("RSS after the calls: %s\n", rss(ref.Pid()))
 	return nil
 }
 

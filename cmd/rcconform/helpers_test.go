@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -19,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rcconform/rcconform/internal/refproc"
 	"github.com/rcconform/rcconform/reference"
 	"github.com/rcconform/rcconform/report"
 )
@@ -256,39 +255,14 @@ func login(t *testing.T, base, user, password string) string {
 // with env, and returns its URL from its one log line.
 func startReferenceProcess(t *testing.T, env ...string) string {
 	t.Helper()
-	refBin := filepath.Join(t.TempDir(), "rcreference")
-	if out, err := exec.Command("go", "build", "-o", refBin, "../rcreference").CombinedOutput(); err != nil {
-		t.Fatalf("build rcreference: %v\n%s", err, out)
-	}
-	cmd := exec.Command(refBin, "--addr", "127.0.0.1:0")
-	cmd.Env = append(cleanEnv(), env...)
-	stderr, err := cmd.StderrPipe()
+	refBin, err := refproc.Build(context.Background(), "..", t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
+	p, err := refproc.Start(refBin, env)
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-	})
-	urls := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if _, u, ok := strings.Cut(sc.Text(), "listening on "); ok {
-				urls <- strings.TrimSpace(u)
-				break
-			}
-		}
-		_, _ = io.Copy(io.Discard, stderr)
-	}()
-	select {
-	case u := <-urls:
-		return u
-	case <-time.After(30 * time.Second):
-		t.Fatal("rcreference did not log its URL within 30s")
-	}
-	return ""
+	t.Cleanup(func() { _ = p.Stop() })
+	return p.URL
 }

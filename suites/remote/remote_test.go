@@ -5,7 +5,6 @@
 package remote_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -24,6 +23,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/rcconform/rcconform/internal/refproc"
 	"github.com/rcconform/rcconform/suites/framework"
 )
 
@@ -37,15 +37,13 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	bin.suite = filepath.Join(dir, "dmcreate.test")
-	bin.reference = filepath.Join(dir, "rcreference")
-	for _, args := range [][]string{
-		{"test", "-c", "-o", bin.suite, "../dmcreate"},
-		{"build", "-o", bin.reference, "../../cmd/rcreference"},
-	} {
-		if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "go %s: %v\n%s", strings.Join(args, " "), err, out)
-			os.Exit(1)
-		}
+	if out, err := exec.Command("go", "test", "-c", "-o", bin.suite, "../dmcreate").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "compile the suite: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	if bin.reference, err = refproc.Build(context.Background(), "..", dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -53,38 +51,15 @@ func TestMain(m *testing.M) {
 }
 
 // startReference runs the reference binary as its own process and returns
-// its URL; the process is stopped with SIGTERM when the test ends.
+// its URL; the process is stopped when the test ends.
 func startReference(t *testing.T, env []string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(bin.reference, append([]string{"--addr", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(os.Environ(), env...)
-	stderr, err := cmd.StderrPipe()
+	p, err := refproc.Start(bin.reference, env, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start rcreference: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-	})
-	urls := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if i := strings.Index(sc.Text(), "listening on "); i >= 0 {
-				urls <- strings.TrimSpace(sc.Text()[i+len("listening on "):])
-			}
-		}
-	}()
-	select {
-	case u := <-urls:
-		return u
-	case <-time.After(20 * time.Second):
-		t.Fatal("rcreference did not log its URL within 20 s")
-		return ""
-	}
+	t.Cleanup(func() { _ = p.Stop() })
+	return p.URL
 }
 
 // suiteRun is the outcome of one run of the suite binary.
