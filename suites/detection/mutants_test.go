@@ -931,4 +931,62 @@ var mutants = []mutant{
 		MustFail:   []string{"SEM-AT-PREFIX"},
 		MessageHas: "@",
 	},
+	{
+		Name: "401-restivus-body", Family: "unauthorized",
+		Description: "the 401 body has only status and message (Rocket.Chat 7.3 and older), not the 8.x success and error",
+		Wrap: onAnswer(func(_ *call, a *answer) {
+			if a.Status == http.StatusUnauthorized {
+				a.Body = []byte(`{"status":"error","message":"You must be logged in to do this."}`)
+			}
+		}),
+		MustFail:   []string{"AUTH-BODY"},
+		MessageHas: "success false and error",
+	},
+	{
+		Name: "error-content-type-charset", Family: "invalid-params",
+		Description: "error answers carry Content-Type application/json; charset=utf-8",
+		Wrap: onAnswer(func(_ *call, a *answer) {
+			if a.Status != http.StatusOK {
+				a.Header.Set("Content-Type", "application/json; charset=utf-8")
+			}
+		}),
+		MustFail:   []string{"PARAMS-CONTENT-TYPE", "AUTH-BODY"},
+		MessageHas: "Content-Type is exactly application/json",
+	},
+	{
+		Name: "sem-caller-in-list-counted-twice", Family: "semantics",
+		Description: "the caller naming themself in usernames is added again, so the room is a group with a generated rid",
+		Wrap: onRoom(func(c *call, room map[string]any) {
+			if me := c.caller(); me != nil && slices.Contains(c.names(), me.Username) && len(c.names()) > 1 {
+				setRid(room, newRid())
+			}
+		}),
+		MustFail:   []string{"SEM-CALLER-IN-LIST"},
+		MessageHas: "1:1 room of the two",
+	},
+	{
+		Name: "sem-repeated-name-new-room", Family: "semantics",
+		Description: "a name given twice makes a separate room instead of the 1:1 room",
+		Wrap: onRoom(func(c *call, room map[string]any) {
+			names := c.names()
+			if len(names) == 2 && names[0] == names[1] {
+				setRid(room, newRid())
+			}
+		}),
+		MustFail:   []string{"SEM-REPEATED-NAME"},
+		MessageHas: "however often a name is given",
+	},
+	{
+		Name: "sem-self-other-case-refused", Family: "semantics",
+		Description: "the caller's own name in another case is refused as an invalid user",
+		Wrap: onDM(func(c *call) *answer {
+			me, names := c.caller(), c.names()
+			if me != nil && len(names) == 1 && names[0] != me.Username && strings.EqualFold(names[0], me.Username) {
+				return reply(http.StatusBadRequest, invalidUserBody)
+			}
+			return c.forward()
+		}),
+		MustFail:   []string{"SEM-SELF-OTHER-CASE"},
+		MessageHas: "in another case",
+	},
 }

@@ -88,6 +88,13 @@ var _ = Describe("dm.create with an invalid body", Label("family:invalid-params"
 			resp.ExpectField("error", b.Message, "released Rocket.Chat lists the first error of each body form in the schema's order (the usernames form first), then the oneOf line, joined with \"\\n \" and suffixed \" [invalid-params]\"")
 		}, exact)
 
+	It("answers a validation error with Content-Type exactly application/json",
+		fw.Check("PARAMS-CONTENT-TYPE", fw.Compat, fw.V0590, 400), func(ctx SpecContext) {
+			resp := env.Client.Post(ctx, fw.Request{Auth: env.Creds("caller"), Body: `{}`})
+			expectInvalidParams(resp, "a body without parameters is refused as invalid-params")
+			resp.ExpectContentType("application/json", "the 400 answer's Content-Type is exactly application/json, like every answer of the endpoint")
+		})
+
 	It("coerces a numeric username to a string, so the name is looked up rather than refused as invalid-params",
 		fw.Check("PARAMS-COERCE-NUMBER", fw.Compat, fw.V0590, 400), func(ctx SpecContext) {
 			resp := env.Client.Post(ctx, fw.Request{Auth: env.Creds("caller"), Body: `{"username":987654321}`})

@@ -117,6 +117,32 @@ var _ = Describe("dm.create semantics clients rely on", Label("family:semantics"
 			})
 	})
 
+	Describe("the caller and repeated names", func() {
+		It("leaves the caller out of usernames when they name themself among others, giving the 1:1 room",
+			fw.Check("SEM-CALLER-IN-LIST", fw.Compat, fw.V3010, 200), func(ctx SpecContext) {
+				pair := create(ctx, "caller", map[string]any{"username": env.User("peer").Username}, "a 1:1 DM is created")
+				resp := create(ctx, "caller", map[string]any{"usernames": names("caller", "peer")}, "usernames may name the caller")
+				resp.ExpectField("room.usernames", haveMembers("caller", "peer"), "the caller is a member once")
+				resp.ExpectField("room.rid", pair.String("room.rid"), "the caller naming themself and one other is the 1:1 room of the two")
+			})
+
+		It("treats a name given twice as one member of the room",
+			fw.Check("SEM-REPEATED-NAME", fw.Compat, fw.V3010, 200), func(ctx SpecContext) {
+				pair := create(ctx, "caller", map[string]any{"username": env.User("third").Username}, "a 1:1 DM is created")
+				resp := create(ctx, "caller", map[string]any{"usernames": names("third", "third")}, "a name given twice is allowed")
+				resp.ExpectField("room.usernames", haveMembers("caller", "third"), "the room holds each user once")
+				resp.ExpectField("room.rid", pair.String("room.rid"), "the same two people are the same 1:1 room, however often a name is given")
+			})
+
+		It("opens the self-DM when the caller names themself in another case",
+			fw.Check("SEM-SELF-OTHER-CASE", fw.Compat, fw.V0590, 200), func(ctx SpecContext) {
+				self := create(ctx, "crowd1", map[string]any{"username": env.User("crowd1").Username}, "a self-DM is created")
+				upper := create(ctx, "crowd1", map[string]any{"username": strings.ToUpper(env.User("crowd1").Username)}, "the caller's own name in another case is found")
+				upper.ExpectField("room.usernames", haveMembers("crowd1"), "the caller's own name in another case is still only the caller")
+				upper.ExpectField("room.rid", self.String("room.rid"), "the caller's own name in another case gives the self-DM")
+			})
+	})
+
 	Describe("user lookup", func() {
 		It("finds a username without regard to case and answers with the stored case",
 			fw.Check("SEM-CASE-INSENSITIVE", fw.Compat, fw.V0590, 200), func(ctx SpecContext) {

@@ -60,6 +60,15 @@ var _ = Describe("dm.create without valid credentials", Label("family:unauthoriz
 			expect401(resp, "authentication runs before body validation, so a bad body without credentials is still 401")
 		})
 
+	It("answers 401 with the four-key body of Rocket.Chat 8.x",
+		fw.Check("AUTH-BODY", fw.Compat, fw.V0590, 401), func(ctx SpecContext) {
+			resp := env.Client.Post(ctx, fw.Request{Body: peerBody()})
+			resp.ExpectStatus(401, "a request without credentials is refused with 401")
+			resp.ExpectBody(`{"success":false,"error":"`+loggedOutMessage+`","status":"error","message":"`+loggedOutMessage+`"}`,
+				"released Rocket.Chat 8.x answers success false and error next to the documented status and message")
+			resp.ExpectContentType("application/json", "the 401 answer's Content-Type is exactly application/json")
+		})
+
 	It("returns 401 on the im.create alias too", fw.Check("AUTH-07", fw.Core, fw.V0590, 401), func(ctx SpecContext) {
 		resp := env.Client.Post(ctx, fw.Request{Path: fw.IMCreate, Body: peerBody()})
 		expect401(resp, "im.create is the same endpoint and refuses a request without credentials with 401")
