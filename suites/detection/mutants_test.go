@@ -989,4 +989,16 @@ var mutants = []mutant{
 		MustFail:   []string{"SEM-SELF-OTHER-CASE"},
 		MessageHas: "in another case",
 	},
+	{
+		Name: "params-null-not-coerced", Family: "invalid-params",
+		Description: "a null username is refused as invalid-params instead of being coerced to an empty name",
+		Wrap: onDM(func(c *call) *answer {
+			if v, ok := c.object()["username"]; ok && v == nil && c.authenticated() {
+				return invalidParams("must have required property 'usernames'\n must be string\n must match exactly one schema in oneOf [invalid-params]")
+			}
+			return c.forward()
+		}),
+		MustFail:   []string{"PARAMS-COERCE-NULL"},
+		MessageHas: "null username",
+	},
 }

@@ -102,6 +102,13 @@ var _ = Describe("dm.create with an invalid body", Label("family:invalid-params"
 			resp.ExpectField("errorType", "error-invalid-user", "a coerced username that names nobody is an invalid user, not invalid params")
 		})
 
+	It("coerces a null username to the empty string, which is the plain \"invalid username\" error",
+		fw.Check("PARAMS-COERCE-NULL", fw.Compat, fw.V0590, 400), func(ctx SpecContext) {
+			resp := env.Client.Post(ctx, fw.Request{Auth: env.Creds("caller"), Body: `{"username":null}`})
+			resp.ExpectStatus(400, "released Rocket.Chat coerces null to \"\", an empty name")
+			resp.ExpectBody(invalidUsername, "a null username passes validation as \"\" and is refused as an empty name, not as invalid-params")
+		})
+
 	It("coerces excludeSelf given as the string \"false\" to a boolean",
 		fw.Check("PARAMS-COERCE-BOOLEAN", fw.Compat, fw.V3180, 200), func(ctx SpecContext) {
 			resp := env.Client.Post(ctx, fw.Request{Auth: env.Creds("caller"),
