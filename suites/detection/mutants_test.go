@@ -880,19 +880,6 @@ var mutants = []mutant{
 		MessageHas: "before counting members",
 	},
 	{
-		Name: "unknown-before-empty", Family: "invalid-user",
-		Description: `an unknown name wins over an empty one ("nobody," gives Invalid User); Rocket.Chat answers "invalid username"`,
-		Wrap: onDM(func(c *call) *answer {
-			names := c.names()
-			if slices.Contains(names, "") && slices.ContainsFunc(names, func(n string) bool { return n != "" && c.tr.name(n) == nil }) && c.authenticated() {
-				return reply(http.StatusBadRequest, invalidUserBody)
-			}
-			return c.forward()
-		}),
-		MustFail:   []string{"USER-EMPTY-WINS"},
-		MessageHas: "invalid username",
-	},
-	{
 		Name: "group-rid-composed", Family: "semantics",
 		Description: "a group DM's rid is its members' ids sorted and joined; Rocket.Chat generates one",
 		Wrap: onRoom(func(c *call, room map[string]any) {
@@ -916,20 +903,6 @@ var mutants = []mutant{
 		}),
 		MustFail:   []string{"OK-SELF-USERNAMES"},
 		MessageHas: "self-DM",
-	},
-	{
-		Name: "at-prefix-not-resolved", Family: "invalid-user",
-		Description: `"@bob" is an invalid user; Rocket.Chat retries a name holding @ without it and opens the DM with bob`,
-		Wrap: onDM(func(c *call) *answer {
-			for _, n := range c.names() {
-				if strings.HasPrefix(n, "@") && c.tr.name(n) == nil && c.authenticated() {
-					return reply(http.StatusBadRequest, invalidUserBody)
-				}
-			}
-			return c.forward()
-		}),
-		MustFail:   []string{"SEM-AT-PREFIX"},
-		MessageHas: "@",
 	},
 	{
 		Name: "401-restivus-body", Family: "unauthorized",

@@ -77,7 +77,5 @@ var _ = Describe("dm.create naming users that do not exist", Label("family:inval
 			func() string { return fw.JSON(map[string]any{"usernames": names("peer") + ","}) }),
 		Entry("usernames holds only blanks and a comma", fw.Check("USER-BLANK-ITEMS", fw.Compat, fw.V3010, 400),
 			func() string { return `{"usernames":" , "}` }),
-		Entry("usernames holds an unknown name and an empty one", fw.Check("USER-EMPTY-WINS", fw.Compat, fw.V3010, 400),
-			func() string { return fw.JSON(map[string]any{"usernames": "rcc-" + env.Cast.RunID + "-nobody,"}) }),
 	)
 })

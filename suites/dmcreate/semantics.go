@@ -175,15 +175,6 @@ var _ = Describe("dm.create semantics clients rely on", Label("family:semantics"
 			})
 	})
 
-	Describe("names with an @", func() {
-		It("resolves a name written as @username to that user",
-			fw.Check("SEM-AT-PREFIX", fw.Compat, fw.V0590, 200), func(ctx SpecContext) {
-				plain := create(ctx, "caller", map[string]any{"username": env.User("peer").Username}, "a 1:1 DM is created")
-				at := create(ctx, "caller", map[string]any{"username": "@" + env.User("peer").Username}, "a name with a leading @ is looked up without it")
-				at.ExpectField("room.rid", plain.String("room.rid"), "released Rocket.Chat strips the first @ of a name it cannot find and finds the user")
-			})
-	})
-
 	Describe("limits and permissions", func() {
 		It("accepts a DM of exactly the max-users limit, the caller included",
 			fw.Check("SEM-MAX-USERS-LIMIT", fw.Compat, fw.V3010, 200), func(ctx SpecContext) {
