@@ -64,7 +64,14 @@ func StartTarget(ctx context.Context, cfg Config) (*Target, error) {
 			fmt.Fprintf(log, "rcconform: no Docker engine answers (%v); running the reference in-process instead of in a container\n", err)
 			return startInProcess(cfg, "the reference in-process, because no Docker engine answers")
 		}
-		return startContainer(ctx, cfg, referenceOptions(cfg), log)
+		t, err := startContainer(ctx, cfg, referenceOptions(cfg), log)
+		if err != nil {
+			// E.g. an installed binary without the module source or a Go
+			// toolchain to build the image from: the same reference still runs.
+			fmt.Fprintf(log, "rcconform: %v; running the reference in-process instead\n", err)
+			return startInProcess(cfg, "the reference in-process, because its container could not be started")
+		}
+		return t, nil
 	}
 	return nil, &rest.CannotRun{Reason: fmt.Sprintf("unknown target kind %q; use container, in-process, url or image", kind)}
 }
