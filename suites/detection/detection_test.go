@@ -126,6 +126,25 @@ func TestEveryMutantIsCaught(t *testing.T) {
 	}
 	t.Logf("mutant → failing checks\n%s", table.String())
 	t.Logf("%d of %d mutants caught", len(caught), len(mutants))
+
+	// Every check must be able to fail: some broken server must make it fail.
+	seen := map[string]bool{}
+	for _, res := range results {
+		for _, id := range res.failedIDs() {
+			seen[id] = true
+		}
+	}
+	var never []string
+	for id := range base.Since {
+		if !seen[id] {
+			never = append(never, id)
+		}
+	}
+	slices.Sort(never)
+	if len(never) > 0 {
+		t.Errorf("no broken server makes these checks fail, so nothing shows they can: %v", never)
+	}
+	t.Logf("%d of %d checks fail against at least one broken server", len(base.Since)-len(never), len(base.Since))
 }
 
 // judge asserts that the run caught the mutant for the right reason and
