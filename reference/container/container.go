@@ -245,20 +245,6 @@ func (i *Instance) Stop(ctx context.Context) error {
 	return nil
 }
 
-// Logs returns what the container printed so far.
-func (i *Instance) Logs(ctx context.Context) (string, error) {
-	if i == nil || i.ctr == nil {
-		return "", errors.New("container is not running")
-	}
-	rc, err := i.ctr.Logs(ctx)
-	if err != nil {
-		return "", fmt.Errorf("read container logs: %w", err)
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	return string(b), err
-}
-
 // List returns the ids of the containers carrying the project label.
 func List(ctx context.Context) ([]string, error) {
 	cli, err := testcontainers.NewDockerClientWithOpts(ctx)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -46,6 +45,11 @@ func invalidBodies(spec *openapi.Spec) ([]invalidBody, error) {
 	}
 	var out []invalidBody
 	since := spec.Since()
+	for key, v := range since {
+		if !slices.Contains(fw.FeatureVersions, v) {
+			return nil, fmt.Errorf("the spec gives %s the feature version %s, which is none of the levels the harness certifies %v", key, v, fw.FeatureVersions)
+		}
+	}
 	add := func(key, name string, body map[string]any) {
 		raw, _ := json.Marshal(body)
 		v := fw.V0590
@@ -117,22 +121,9 @@ func invalidBodies(spec *openapi.Spec) ([]invalidBody, error) {
 	return out, nil
 }
 
-// laterVersion reports whether dotted version a is later than b.
+// laterVersion reports whether feature version a comes after b.
 func laterVersion(a, b string) bool {
-	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
-	for i := range max(len(pa), len(pb)) {
-		var x, y int
-		if i < len(pa) {
-			x, _ = strconv.Atoi(pa[i])
-		}
-		if i < len(pb) {
-			y, _ = strconv.Atoi(pb[i])
-		}
-		if x != y {
-			return x > y
-		}
-	}
-	return false
+	return slices.Index(fw.FeatureVersions, a) > slices.Index(fw.FeatureVersions, b)
 }
 
 // requestBranches returns the oneOf branches of dm.create's JSON body.

@@ -31,18 +31,7 @@ func create(ctx SpecContext, as string, body map[string]any, promise string) *fw
 
 // others returns the personas besides the caller that can fill a room.
 func others() []string {
-	return append([]string{"peer", "third"}, crowd()...)
-}
-
-func crowd() []string {
-	var keys []string
-	for k := range env.Cast.Users {
-		if strings.HasPrefix(k, "crowd") {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	return keys
+	return append([]string{"peer", "third"}, env.Cast.Crowd()...)
 }
 
 var _ = Describe("dm.create semantics clients rely on", Label("family:semantics"), func() {
