@@ -33,6 +33,14 @@ var digest = sync.OnceValue(func() string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 })
 
+// The spec documents 6.x's plain HTML 400 page; kin-openapi reads only the
+// media types it has a decoder for, and an HTML page is plain text to it.
+func init() {
+	if openapi3filter.RegisteredBodyDecoder("text/html") == nil {
+		openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
+	}
+}
+
 // Digest returns "sha256:<hex>" of Document, so reports can name the exact
 // description they were checked against.
 func Digest() string { return digest() }

@@ -20,13 +20,14 @@ const (
 	permBypassRateLimit permission = "api-bypass-rate-limit"
 	permCreateUser      permission = "create-user"
 	permDeleteUser      permission = "delete-user"
+	permViewStatistics  permission = "view-statistics"
 )
 
 // rolePermissions holds Rocket.Chat's default grants for the permissions
 // this server checks. (view-room-administration is not modelled: it only
 // decides whether excludeSelf DMs open the members' subscriptions.)
 var rolePermissions = map[string]map[permission]bool{
-	"admin": {permCreateDM: true, permBypassRateLimit: true, permCreateUser: true, permDeleteUser: true},
+	"admin": {permCreateDM: true, permBypassRateLimit: true, permCreateUser: true, permDeleteUser: true, permViewStatistics: true},
 	"user":  {permCreateDM: true},
 	"bot":   {permCreateDM: true, permBypassRateLimit: true},
 	"guest": {},
@@ -234,14 +235,14 @@ func jsTruthy(v any) bool {
 }
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
-	params, err := readParams(w, r)
+	params, err := s.readParams(w, r)
 	if err != nil {
-		writeError(w, errTooLarge)
+		s.writeError(w, errTooLarge)
 		return
 	}
 	req, apiErr := parseLogin(params)
 	if apiErr != nil {
-		writeError(w, apiErr)
+		s.writeError(w, apiErr)
 		return
 	}
 	u := s.store.loginUser(req)
@@ -250,16 +251,16 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		pw = u.password
 	}
 	if !pw.matches(req.digest) || pw == dummyPassword {
-		writeError(w, errLoginFailed)
+		s.writeError(w, errLoginFailed)
 		return
 	}
 	if !u.active {
-		writeError(w, errLoginInactive)
+		s.writeError(w, errLoginInactive)
 		return
 	}
 	token := newLoginToken()
 	s.store.addToken(u, hashLoginToken(token))
-	writeJSON(w, http.StatusOK, loginResponse{
+	s.writeJSON(w, http.StatusOK, loginResponse{
 		Status:  "success",
 		Data:    loginData{UserID: u.id, AuthToken: token, Me: u.info()},
 		Success: true,

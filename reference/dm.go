@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // dmCreateSchema is rest-typings' isDmCreateProps: oneOf these two branches.
@@ -33,25 +34,34 @@ type dmResponse struct {
 }
 
 // handleDMCreate serves dm.create and im.create (one handler in Rocket.Chat
-// too); route keys the rate limiter, which Rocket.Chat keeps per path.
+// too); route keys the rate limiter, which Rocket.Chat keeps per path. On
+// 6.x the legacy route checks the rate limit, then the body; on 8.x the
+// typed route validates the body first and limits the rate in the action.
 func (s *Server) handleDMCreate(route string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		me := s.authenticate(r)
 		if me == nil {
-			writeError(w, errUnauthorized)
+			s.writeError(w, s.unauthorized())
 			return
 		}
-		if !s.limit(w, r, route, me) {
+		if s.rel.restivus && !s.limit(w, r, route, me) {
 			return
 		}
-		params, err := readParams(w, r)
+		params, err := s.readParams(w, r)
 		if err != nil {
-			writeError(w, errTooLarge)
+			s.writeError(w, errTooLarge)
 			return
 		}
 		branch, p, msg := validateOneOf(params, dmCreateSchema...)
 		if msg != "" {
-			writeError(w, invalidParams(msg))
+			if s.rel.restivus {
+				s.writeError(w, invalidParams(msg))
+			} else {
+				s.writeError(w, typedInvalidParams(msg))
+			}
+			return
+		}
+		if !s.rel.restivus && !s.limit(w, r, route, me) {
 			return
 		}
 		var names []string
@@ -64,92 +74,164 @@ func (s *Server) handleDMCreate(route string) http.HandlerFunc {
 			}
 		}
 		excludeSelf, _ := p["excludeSelf"].(bool)
-		room, apiErr := s.createDirectMessage(me, names, excludeSelf)
+		create := s.createDirectMessageTyped
+		if s.rel.restivus {
+			create = s.createDirectMessageLegacy
+		}
+		room, apiErr := create(me, names, excludeSelf)
 		if apiErr != nil {
-			writeError(w, apiErr)
+			s.writeError(w, apiErr)
 			return
 		}
-		writeJSON(w, http.StatusOK, dmResponse{Room: room, Success: true})
+		s.writeJSON(w, http.StatusOK, dmResponse{Room: room, Success: true})
 	}
 }
 
 // dmMember is an entry of createDirectMessage's member list: a resolved user,
-// or a name containing "@" that did not resolve. Rocket.Chat keeps such a
-// name for federation; createDirectRoom then retries it with the first "@"
-// removed and drops it if that fails too.
+// or a name that was not resolved. On 6.x a name containing "@" that does
+// not resolve is kept for federation; createDirectRoom then retries it with
+// the first "@" removed and drops it if that fails too. On 8.x every name
+// stays a name until createDirectRoom matches them all exactly.
 type dmMember struct {
 	user       *user
 	unresolved string
 }
 
-// createDirectMessage mirrors Rocket.Chat's createDirectMessage method and
+// createDirectMessageLegacy mirrors 6.x's createDirectMessage method and
 // createDirectRoom, check by check and in the same order.
-func (s *Server) createDirectMessage(me *user, names []string, excludeSelf bool) (dmRoom, *apiError) {
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
+func (s *Server) createDirectMessageLegacy(me *user, names []string, excludeSelf bool) (dmRoom, *apiError) {
+	s.store.mu.RLock()
 	if s.store.users[me.id] != me {
-		return dmRoom{}, errUnauthorized // deleted since authentication
+		s.store.mu.RUnlock()
+		return dmRoom{}, s.unauthorized() // deleted since authentication
 	}
-
 	// The self filter is exact and case-sensitive; the lookup is not.
 	others := make([]dmMember, 0, len(names))
 	for _, name := range names {
 		if name == me.username {
 			continue
 		}
-		if name == "" {
+		if name == "" && s.rel.emptyNameError {
 			// The lookup throws synchronously for an empty name, so this
 			// error wins over any unknown-user error.
+			s.store.mu.RUnlock()
 			return dmRoom{}, errEmptyName
 		}
 		others = append(others, dmMember{unresolved: name})
 	}
 	for i, m := range others {
-		if u := s.store.userByUsernameFold(m.unresolved); u != nil {
+		if u := s.store.userByUsernameFold(m.unresolved); u != nil && m.unresolved != "" {
 			others[i] = dmMember{user: u}
 		} else if !strings.Contains(m.unresolved, "@") {
+			s.store.mu.RUnlock()
 			return dmRoom{}, errInvalidUser
 		}
 	}
-
 	roomUsers := others
 	if !excludeSelf {
 		roomUsers = append([]dmMember{{user: me}}, others...)
 	}
 	if len(roomUsers) == 1 && roomUsers[0].user != nil && roomUsers[0].user != me {
+		s.store.mu.RUnlock()
 		return dmRoom{}, errInvalidUser // excludeSelf with exactly one other user
 	}
 	if !me.can(permCreateDM) {
+		s.store.mu.RUnlock()
 		return dmRoom{}, errNotAllowed
 	}
 	// Counts the caller (unless excludeSelf), duplicates and unresolved names.
 	if len(roomUsers) > s.cfg.MaxUsers {
-		return dmRoom{}, meteorError(http.StatusBadRequest, "error-direct-message-max-user-exceeded",
-			"You cannot add more than "+strconv.Itoa(s.cfg.MaxUsers)+" users, including yourself to a direct message",
-			methodDetails{"createDirectRoom"})
+		s.store.mu.RUnlock()
+		return dmRoom{}, s.maxUsersExceeded()
 	}
-
 	// createDirectRoom: members are looked up again by exact username, which
 	// removes duplicates and unresolvable names.
-	seen := make(map[*user]bool, len(roomUsers))
-	members := make([]*user, 0, len(roomUsers))
-	for _, m := range roomUsers {
-		u := m.user
-		if u == nil {
-			u = s.store.byName[strings.Replace(m.unresolved, "@", "", 1)]
-		}
-		if u != nil && !seen[u] {
-			seen[u] = true
-			members = append(members, u)
+	memberNames := make([]string, len(roomUsers))
+	for i, m := range roomUsers {
+		if m.user != nil {
+			memberNames[i] = m.user.username
+		} else {
+			memberNames[i] = strings.Replace(m.unresolved, "@", "", 1)
 		}
 	}
-	// MongoDB returns them in natural (insertion) order; ties in the name
-	// sort keep that order.
-	slices.SortFunc(members, func(a, b *user) int { return cmp.Compare(a.seq, b.seq) })
-	room := s.store.directRoom(members)
-	sortByDisplayName(members)
-	usernames := make([]string, len(members))
-	for i, m := range members {
+	members := s.store.usersByNames(memberNames)
+	s.store.mu.RUnlock()
+	return s.directRoom(members, true)
+}
+
+// createDirectMessageTyped mirrors 8.x's createDirectMessage and
+// createDirectRoom: names are not looked up one by one; they are matched
+// exactly and together, and the ones that match nobody are left out.
+func (s *Server) createDirectMessageTyped(me *user, names []string, excludeSelf bool) (dmRoom, *apiError) {
+	s.store.mu.RLock()
+	if s.store.users[me.id] != me {
+		s.store.mu.RUnlock()
+		return dmRoom{}, s.unauthorized() // deleted since authentication
+	}
+	roomUsers := make([]string, 0, len(names)+1)
+	if !excludeSelf {
+		roomUsers = append(roomUsers, me.username)
+	}
+	for _, name := range names {
+		if name != me.username { // exact and case-sensitive
+			roomUsers = append(roomUsers, name)
+		}
+	}
+	if !me.can(permCreateDM) {
+		s.store.mu.RUnlock()
+		return dmRoom{}, errNotAllowed
+	}
+	// Counts the caller (unless excludeSelf) and every name given.
+	if len(roomUsers) > s.cfg.MaxUsers {
+		s.store.mu.RUnlock()
+		return dmRoom{}, s.maxUsersExceeded()
+	}
+	members := s.store.usersByNames(roomUsers)
+	s.store.mu.RUnlock()
+	return s.directRoom(members, false)
+}
+
+// maxUsersExceeded is the member-limit error of the emulated release.
+func (s *Server) maxUsersExceeded() *apiError {
+	if !s.rel.maxUsersMessage {
+		return plainError(http.StatusBadRequest, "error-direct-message-max-user-exceeded")
+	}
+	return meteorError(http.StatusBadRequest, "error-direct-message-max-user-exceeded",
+		"You cannot add more than "+strconv.Itoa(s.cfg.MaxUsers)+" users, including yourself to a direct message",
+		methodDetails{"createDirectRoom"})
+}
+
+// raceWindow is how long a racy creation waits between its look-up and its
+// insert, standing in for the database round trips in between.
+const raceWindow = 5 * time.Millisecond
+
+// directRoom finds or creates the room of these members and answers it,
+// usernames sorted by display name. composed says whether a 1:1 room's id
+// is its members' sorted ids joined (6.x) rather than generated (8.x).
+func (s *Server) directRoom(members []*user, composed bool) (dmRoom, *apiError) {
+	var room *room
+	if s.cfg.RacyCreation {
+		// Released Rocket.Chat looks the room up, then inserts it.
+		found := s.store.findRoom(members, composed)
+		if found == nil {
+			time.Sleep(raceWindow)
+			var dup string
+			if found, dup = s.store.insertRoom(members, composed); dup != "" {
+				return dmRoom{}, plainError(http.StatusBadRequest,
+					`E11000 duplicate key error collection: rocketchat.rocketchat_room index: _id_ dup key: { _id: "`+dup+`" }`)
+			}
+		}
+		room = found
+	} else {
+		room = s.store.findOrInsertRoom(members, composed)
+	}
+	// MongoDB returns the members in natural (insertion) order; ties in the
+	// name sort keep that order.
+	sorted := slices.Clone(members)
+	slices.SortFunc(sorted, func(a, b *user) int { return cmp.Compare(a.seq, b.seq) })
+	sortByDisplayName(sorted)
+	usernames := make([]string, len(sorted))
+	for i, m := range sorted {
 		usernames[i] = m.username
 	}
 	return dmRoom{T: "d", Rid: room.id, Usernames: usernames, ID: room.id}, nil

@@ -3,14 +3,19 @@ package reference
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // apiError is a complete failure response: status code plus JSON body.
 type apiError struct {
 	status int
 	body   any
+	// bare is an answer of the 8.x router's c.json, sent before or outside
+	// the route's own handler: it carries Content-Type and nothing else.
+	bare bool
 }
 
 // failureBody is the shape of Rocket.Chat's API.v1.failure: the field order
@@ -54,7 +59,7 @@ func plainError(status int, msg string) *apiError {
 
 const loggedOutMessage = "You must be logged in to do this."
 
-// unauthorizedBody is the 8.x 401 body: the Hono-era {success, error} plus
+// unauthorizedBody is the 8.x 401 body: the router's {success, error} plus
 // the Restivus-compatible {status, message} that 8.x still appends.
 type unauthorizedBody struct {
 	Success bool   `json:"success"`
@@ -63,10 +68,23 @@ type unauthorizedBody struct {
 	Message string `json:"message"`
 }
 
-var (
-	errUnauthorized = &apiError{status: http.StatusUnauthorized, body: unauthorizedBody{
+// restivusUnauthorizedBody is the 6.x 401 body.
+type restivusUnauthorizedBody struct {
+	Status  string `json:"status"`
+	Message string `json:"message"`
+}
+
+// unauthorized is the 401 answer of the emulated release.
+func (s *Server) unauthorized() *apiError {
+	if s.rel.restivus {
+		return &apiError{status: http.StatusUnauthorized, body: restivusUnauthorizedBody{Status: "error", Message: loggedOutMessage}}
+	}
+	return &apiError{status: http.StatusUnauthorized, bare: true, body: unauthorizedBody{
 		Error: loggedOutMessage, Status: "error", Message: loggedOutMessage,
 	}}
+}
+
+var (
 	errForbidden = &apiError{status: http.StatusForbidden, body: failureBody{
 		Error: "User does not have the permissions required for this action [error-unauthorized]",
 	}}
@@ -83,13 +101,43 @@ func invalidParams(msg string) *apiError {
 	return meteorError(http.StatusBadRequest, "invalid-params", msg, nil)
 }
 
-func writeError(w http.ResponseWriter, e *apiError) {
-	writeJSON(w, e.status, e.body)
+// typedInvalidParams is the 8.x router's answer to a body that fails a
+// typed route's schema: no Meteor suffix, errorType before error.
+func typedInvalidParams(msg string) *apiError {
+	return &apiError{status: http.StatusBadRequest, bare: true, body: struct {
+		Success   bool   `json:"success"`
+		ErrorType string `json:"errorType"`
+		Error     string `json:"error"`
+	}{ErrorType: "invalid-params", Error: msg}}
+}
+
+func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
+	if e.status == http.StatusUnauthorized && s.rel.restivus && s.cfg.UnauthorizedDelay {
+		// Restivus answers 401 and 403 after 500 ms × (1 + random).
+		time.Sleep(500*time.Millisecond + rand.N(500*time.Millisecond))
+	}
+	if e.bare {
+		writeJSON(w, e.status, e.body, nil)
+		return
+	}
+	s.writeJSON(w, e.status, e.body)
+}
+
+// writeJSON writes v with the headers the emulated router puts on every
+// answer of a route.
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
+	h := http.Header{"Cache-Control": {"no-store"}, "Pragma": {"no-cache"}}
+	if s.rel.restivus {
+		// Restivus's default CORS headers (enableCors is left on).
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("Access-Control-Allow-Headers", "Origin, X-Requested-With, Content-Type, Accept, X-User-Id, X-Auth-Token")
+	}
+	writeJSON(w, status, v, h)
 }
 
 // writeJSON writes v like JSON.stringify would (no HTML escaping, no trailing
-// newline) with the headers Rocket.Chat's router puts on every API response.
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// newline) as application/json, with extra headers.
+func writeJSON(w http.ResponseWriter, status int, v any, extra http.Header) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -101,8 +149,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Pragma", "no-cache")
+	for k, v := range extra {
+		h[k] = v
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(body) // a failed write means the client is gone
 }

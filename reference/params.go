@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,13 +18,12 @@ const maxBodyBytes = 1 << 20
 
 var errBodyTooLarge = errors.New("request body exceeds 1 MiB")
 
-// readParams reads the request body as Rocket.Chat's Hono router does
-// (parseBodyParams): a JSON object or array is returned as is, form bodies
-// become an object of strings, and everything else - no body, broken JSON,
-// top-level scalars, other content types - becomes {}. (Rocket.Chat spreads a
-// JSON string or plain text into index keys "0","1",...; no schema here has
-// such a key, so the outcome is the same as for {}.)
-func readParams(w http.ResponseWriter, r *http.Request) (any, error) {
+// readParams reads the request body as the emulated router does. On 6.x
+// the global body parsers have run already (bodyParser): a JSON body is an
+// object or an array, a form body is parsed, anything else is {}. On 8.x
+// the route parses it (Router.parseBodyParams): application/json with
+// JSON.parse, any value, a parse error giving {}; a form; else {}.
+func (s *Server) readParams(w http.ResponseWriter, r *http.Request) (any, error) {
 	if r.ContentLength > maxBodyBytes {
 		return nil, errBodyTooLarge
 	}
@@ -37,13 +37,16 @@ func readParams(w http.ResponseWriter, r *http.Request) (any, error) {
 	}
 	// Hono reads the header through fetch's Headers, which joins repeats with ", ".
 	contentType := strings.Join(r.Header.Values("Content-Type"), ", ")
-	return parseParams(contentType, raw), nil
+	if s.rel.restivus {
+		return parseRestivusParams(contentType, raw), nil
+	}
+	return parseRouterParams(contentType, raw), nil
 }
 
-func parseParams(contentType string, raw []byte) any {
+// parseRouterParams is 8.x's parseBodyParams; the content types are
+// matched as substrings, with case.
+func parseRouterParams(contentType string, raw []byte) any {
 	switch {
-	case strings.Contains(contentType, "multipart/form-data"):
-		return map[string]any{}
 	case strings.Contains(contentType, "application/json"):
 		return parseJSONParams(raw)
 	case strings.Contains(contentType, "application/x-www-form-urlencoded"):
@@ -51,6 +54,73 @@ func parseParams(contentType string, raw []byte) any {
 	default:
 		return map[string]any{}
 	}
+}
+
+// parseRestivusParams is what connect's json and urlencoded parsers leave
+// in req.body on 6.x: they match the media type like type-is does
+// (ignoring case and parameters), and bodyParser has refused a JSON body
+// that is not an object or an array already.
+func parseRestivusParams(contentType string, raw []byte) any {
+	switch media := mediaType(contentType); {
+	case isJSONMedia(media):
+		if v, ok := parseJSONParams(raw).(map[string]any); ok {
+			return v
+		}
+		if v, ok := parseJSONParams(raw).([]any); ok {
+			return v
+		}
+		return map[string]any{} // an empty body
+	case media == "application/x-www-form-urlencoded":
+		return parseFormParams(raw)
+	default:
+		return map[string]any{}
+	}
+}
+
+func mediaType(contentType string) string {
+	media, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return ""
+	}
+	return media
+}
+
+// isJSONMedia is type-is's "json": application/json or application/*+json.
+func isJSONMedia(media string) bool {
+	return media == "application/json" || strings.HasPrefix(media, "application/") && strings.HasSuffix(media, "+json")
+}
+
+// bodyParserPage is the page Meteor's final handler (finalhandler, with
+// NODE_ENV=production) sends for an error the body parser passes on.
+const bodyParserPage = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Bad Request</pre>\n</body>\n</html>\n"
+
+// bodyParser is 6.x's global connect.json (body-parser 1.13, strict):
+// before any route runs, a JSON body that is not an object or an array, or
+// does not parse, is answered with a plain HTML 400. It returns false when
+// it answered; otherwise the body is put back for the route.
+func (s *Server) bodyParser(w http.ResponseWriter, r *http.Request) bool {
+	if r.Body == nil || !isJSONMedia(mediaType(r.Header.Get("Content-Type"))) {
+		return true
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		s.writeError(w, errTooLarge)
+		return false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	r.ContentLength = int64(len(raw))
+	body := bytes.TrimLeft(raw, " \t\n\r")
+	if len(body) == 0 || (body[0] == '{' || body[0] == '[') && json.Valid(body) {
+		return true
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", "default-src 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Length", strconv.Itoa(len(bodyParserPage)))
+	w.WriteHeader(http.StatusBadRequest)
+	_, _ = io.WriteString(w, bodyParserPage)
+	return false
 }
 
 func parseJSONParams(raw []byte) any {
@@ -65,14 +135,7 @@ func parseJSONParams(raw []byte) any {
 	if _, err := dec.Token(); err != io.EOF {
 		return map[string]any{} // trailing data: JSON.parse would throw
 	}
-	switch v := v.(type) {
-	case map[string]any:
-		return v
-	case []any:
-		return v
-	default:
-		return map[string]any{}
-	}
+	return v
 }
 
 // parseFormParams implements the WHATWG application/x-www-form-urlencoded

@@ -92,7 +92,7 @@ func (s *Server) limit(w http.ResponseWriter, r *http.Request, route string, u *
 	}
 	seconds := int64(math.Ceil(wait.Seconds()))
 	h.Set("Retry-After", strconv.FormatInt(seconds, 10))
-	writeError(w, plainError(http.StatusTooManyRequests,
+	s.writeError(w, plainError(http.StatusTooManyRequests,
 		"Error, too many requests. Please slow down. You must wait "+strconv.FormatInt(seconds, 10)+
 			" seconds before trying this endpoint again. [error-too-many-requests]"))
 	return false

@@ -1,6 +1,8 @@
 // Package reference is an in-memory HTTP server that mirrors released
-// Rocket.Chat 8.x for the endpoints the conformance suite exercises:
-// login, users.create, users.delete, me, info and dm.create / im.create.
+// Rocket.Chat for the endpoints the conformance suite exercises: login,
+// users.create, users.delete, me, info and dm.create / im.create. It
+// emulates a release of the 6.x or the 8.x line (Config.Version), 8.6.1 by
+// default.
 package reference
 
 import (
@@ -9,6 +11,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"time"
+
+	"github.com/rcconform/rcconform/conformance"
 )
 
 // RateLimit configures the dm.create / im.create limiter. Calls == 0 turns
@@ -20,12 +24,23 @@ type RateLimit struct {
 
 // Config configures a Server. Zero fields take the defaults of DefaultConfig.
 type Config struct {
-	AdminUsername string       // default "admin"
-	AdminPassword string       // default "admin-pass"
-	MaxUsers      int          // default 8 (Rocket.Chat's DirectMesssage_maxUsers)
-	Version       string       // reported by GET /api/info; default "8.8.1"
-	RateLimit     RateLimit    // off by default; Window defaults to one minute
-	Logger        *slog.Logger // nil: discard
+	AdminUsername string // default "admin"
+	AdminPassword string // default "admin-pass"
+	MaxUsers      int    // default 8 (Rocket.Chat's DirectMesssage_maxUsers)
+	// Version is the release the server behaves like and reports from GET
+	// /api/info: a 6.x or 8.x release; default 8.6.1.
+	Version   string
+	RateLimit RateLimit // off by default; Window defaults to one minute
+	// UnauthorizedDelay delays 401 answers by 0.5 to 1 s, as the 6.x
+	// Restivus router does; off by default, and without effect on 8.x.
+	UnauthorizedDelay bool
+	// RacyCreation finds or creates rooms the way released Rocket.Chat does:
+	// look up, then insert, without a lock in between. Concurrent first
+	// creations of one 1:1 DM then lose to a duplicate key on 6.x, and
+	// concurrent identical DMs can make several rooms. Off by default: the
+	// reference creates each room once.
+	RacyCreation bool
+	Logger       *slog.Logger // nil: discard
 }
 
 // DefaultConfig returns the configuration New uses for zero fields.
@@ -34,13 +49,14 @@ func DefaultConfig() Config {
 		AdminUsername: "admin",
 		AdminPassword: "admin-pass",
 		MaxUsers:      8,
-		Version:       "8.8.1",
+		Version:       conformance.NewestRelease,
 	}
 }
 
 // Server is the reference Rocket.Chat server; it is safe for concurrent use.
 type Server struct {
 	cfg     Config
+	rel     release
 	log     *slog.Logger
 	store   *store
 	limiter *rateLimiter // nil when off
@@ -79,11 +95,15 @@ func New(cfg Config) (*Server, error) {
 	case cfg.RateLimit.Window < 0:
 		return nil, fmt.Errorf("reference: RateLimit.Window must not be negative, got %s", cfg.RateLimit.Window)
 	}
+	rel, err := newRelease(cfg.Version)
+	if err != nil {
+		return nil, err
+	}
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, log: logger, store: newStore()}
+	s := &Server{cfg: cfg, rel: rel, log: logger, store: newStore()}
 	if cfg.RateLimit.Calls > 0 {
 		s.limiter = newRateLimiter(cfg.RateLimit)
 	}
@@ -148,15 +168,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.log.Error("panic serving request", slog.String("method", r.Method),
 				slog.String("path", r.URL.Path), slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
 			if rec.status == 0 {
-				writeError(rec, errInternal)
+				s.writeError(rec, errInternal)
 			}
 		}
 		s.log.Debug("request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status), slog.Duration("took", time.Since(start)))
 	}()
+	if s.rel.restivus && !s.bodyParser(rec, r) {
+		return
+	}
 	rt, ok := s.routes[r.URL.Path]
 	if !ok || (r.Method != rt.method && !(r.Method == http.MethodHead && rt.method == http.MethodGet)) {
-		writeError(rec, errNotFound)
+		s.writeError(rec, errNotFound)
 		return
 	}
 	rt.handler(rec, r)
@@ -184,16 +207,26 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, struct {
+	s.writeJSON(w, http.StatusOK, struct {
 		Status string `json:"status"`
 	}{"ok"})
 }
 
-func (s *Server) handleInfo(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, struct {
+// handleInfo answers like getServerInfo: MAJOR.MINOR to anyone, and the
+// whole version, also in info, to a user who may view statistics (admins).
+func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
+	type info struct {
 		Version string `json:"version"`
+	}
+	body := struct {
+		Version string `json:"version"`
+		Info    *info  `json:"info,omitempty"`
 		Success bool   `json:"success"`
-	}{s.cfg.Version, true})
+	}{Version: s.rel.trimmedVersion(), Success: true}
+	if u := s.authenticate(r); u != nil && u.can(permViewStatistics) {
+		body.Version, body.Info = s.cfg.Version, &info{Version: s.cfg.Version}
+	}
+	s.writeJSON(w, http.StatusOK, body)
 }
 
 // NewHTTPServer wraps h in an http.Server whose timeouts and header limit

@@ -1,6 +1,7 @@
 package reference
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/binary"
@@ -63,9 +64,7 @@ type room struct {
 	uids []string // distinct, sorted
 }
 
-// store holds all state in memory behind one lock; createDirectMessage holds
-// the write lock from name resolution to room insertion, so concurrent
-// creations of the same member set yield one room.
+// store holds all state in memory behind one lock.
 type store struct {
 	mu        sync.RWMutex
 	users     map[string]*user // by _id
@@ -73,7 +72,7 @@ type store struct {
 	byName    map[string]*user // by exact username
 	byEmail   map[string]*user // by lower-cased address
 	rooms     map[string]*room // by _id
-	roomBySet map[string]*room // rooms that are not 1:1, by member set
+	roomBySet map[string]*room // rooms found by member set: the first of each set
 	seq       uint64
 }
 
@@ -154,18 +153,76 @@ func (s *store) addToken(u *user, hashed string) {
 	u.tokens = append(u.tokens, hashed)
 }
 
-// directRoom finds or creates the direct room of exactly these members, the
-// way createDirectRoom does: two members share the room whose _id is their
-// sorted _ids concatenated; any other member set (self-DM, group, empty) is
-// matched by set equality and gets a generated ObjectId. Callers hold s.mu.
-func (s *store) directRoom(members []*user) *room {
-	uids := make([]string, len(members))
+// usersByNames is Users.findUsersByUsernames: the users whose usernames
+// are exactly among names, each once, in insertion order (MongoDB's natural
+// order). Callers hold s.mu.
+func (s *store) usersByNames(names []string) []*user {
+	var out []*user
+	for _, n := range names {
+		if u := s.byName[n]; u != nil && n != "" && !slices.Contains(out, u) {
+			out = append(out, u)
+		}
+	}
+	slices.SortFunc(out, func(a, b *user) int { return cmp.Compare(a.seq, b.seq) })
+	return out
+}
+
+// roomKey is where a room of these members is found: with composed, a pair
+// is found by its id, the sorted ids joined (6.x); any other member set, and
+// every set on 8.x, by the set itself ({uids: {$size, $all}}).
+func roomKey(members []*user, composed bool) (uids []string, id, set string) {
+	uids = make([]string, len(members))
 	for i, m := range members {
 		uids[i] = m.id
 	}
 	slices.Sort(uids)
-	if len(uids) == 2 {
-		id := uids[0] + uids[1]
+	if composed && len(uids) == 2 {
+		return uids, uids[0] + uids[1], ""
+	}
+	return uids, "", strings.Join(uids, "\x00")
+}
+
+// findRoom returns the room of exactly these members, or nil.
+func (s *store) findRoom(members []*user, composed bool) *room {
+	_, id, set := roomKey(members, composed)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if id != "" {
+		return s.rooms[id]
+	}
+	return s.roomBySet[set]
+}
+
+// insertRoom inserts a room of these members. A composed id that is taken
+// is MongoDB's duplicate key, returned as dup; a member set may get several
+// rooms (the uids index is not unique), of which look-ups find the first.
+func (s *store) insertRoom(members []*user, composed bool) (r *room, dup string) {
+	uids, id, set := roomKey(members, composed)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if id != "" {
+		if s.rooms[id] != nil {
+			return nil, id
+		}
+		r = &room{id: id, uids: uids}
+		s.rooms[id] = r
+		return r, ""
+	}
+	r = &room{id: newObjectID(), uids: uids}
+	s.rooms[r.id] = r
+	if s.roomBySet[set] == nil {
+		s.roomBySet[set] = r
+	}
+	return r, ""
+}
+
+// findOrInsertRoom finds or creates the room of exactly these members in
+// one step, so that concurrent creations of one member set yield one room.
+func (s *store) findOrInsertRoom(members []*user, composed bool) *room {
+	uids, id, set := roomKey(members, composed)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if id != "" {
 		if r := s.rooms[id]; r != nil {
 			return r
 		}
@@ -173,13 +230,12 @@ func (s *store) directRoom(members []*user) *room {
 		s.rooms[id] = r
 		return r
 	}
-	key := strings.Join(uids, "\x00")
-	if r := s.roomBySet[key]; r != nil {
+	if r := s.roomBySet[set]; r != nil {
 		return r
 	}
 	r := &room{id: newObjectID(), uids: uids}
 	s.rooms[r.id] = r
-	s.roomBySet[key] = r
+	s.roomBySet[set] = r
 	return r
 }
 

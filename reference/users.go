@@ -48,10 +48,10 @@ type meResponse struct {
 func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
 	u := s.authenticate(r)
 	if u == nil {
-		writeError(w, errUnauthorized)
+		s.writeError(w, s.unauthorized())
 		return
 	}
-	writeJSON(w, http.StatusOK, meResponse{userInfo: u.info(), Success: true})
+	s.writeJSON(w, http.StatusOK, meResponse{userInfo: u.info(), Success: true})
 }
 
 // usersCreateSchema is rest-typings' isUserCreateParamsPOST.
@@ -120,38 +120,38 @@ func fieldRequired(field string) *apiError {
 func (s *Server) handleUsersCreate(w http.ResponseWriter, r *http.Request) {
 	me := s.authenticate(r)
 	if me == nil {
-		writeError(w, errUnauthorized)
+		s.writeError(w, s.unauthorized())
 		return
 	}
-	params, err := readParams(w, r)
+	params, err := s.readParams(w, r)
 	if err != nil {
-		writeError(w, errTooLarge)
+		s.writeError(w, errTooLarge)
 		return
 	}
 	p, msg := usersCreateSchema.validate(params)
 	if msg != "" {
-		writeError(w, invalidParams(msg))
+		s.writeError(w, invalidParams(msg))
 		return
 	}
 	if !me.can(permCreateUser) {
-		writeError(w, errForbidden)
+		s.writeError(w, errForbidden)
 		return
 	}
 	u, apiErr := s.newUserFromParams(p)
 	if apiErr != nil {
-		writeError(w, apiErr)
+		s.writeError(w, apiErr)
 		return
 	}
 	s.store.mu.Lock()
 	taken := s.store.insertUser(u)
 	s.store.mu.Unlock()
 	if taken != "" {
-		writeError(w, meteorError(http.StatusBadRequest, "error-field-unavailable",
+		s.writeError(w, meteorError(http.StatusBadRequest, "error-field-unavailable",
 			lodashEscape(taken)+" is already in use :(", fieldDetails{Method: "insertOrUpdateUser", Field: taken}))
 		return
 	}
 	s.log.Info("user created", slog.String("username", u.username), slog.Any("roles", u.roles))
-	writeJSON(w, http.StatusOK, createUserResponse{User: createdUser{
+	s.writeJSON(w, http.StatusOK, createUserResponse{User: createdUser{
 		ID:                    u.id,
 		CreatedAt:             jsDate(u.createdAt),
 		Username:              u.username,
@@ -236,16 +236,16 @@ func (s *Server) newUserFromParams(p map[string]any) (*user, *apiError) {
 func (s *Server) handleUsersDelete(w http.ResponseWriter, r *http.Request) {
 	me := s.authenticate(r)
 	if me == nil {
-		writeError(w, errUnauthorized)
+		s.writeError(w, s.unauthorized())
 		return
 	}
-	params, err := readParams(w, r)
+	params, err := s.readParams(w, r)
 	if err != nil {
-		writeError(w, errTooLarge)
+		s.writeError(w, errTooLarge)
 		return
 	}
 	if !me.can(permDeleteUser) {
-		writeError(w, errForbidden)
+		s.writeError(w, errForbidden)
 		return
 	}
 	body, _ := params.(map[string]any)
@@ -262,23 +262,23 @@ func (s *Server) handleUsersDelete(w http.ResponseWriter, r *http.Request) {
 	case jsTrim(str("user")) != "":
 		target = s.store.userByUsernameFold(str("user"))
 	default:
-		writeError(w, meteorError(http.StatusBadRequest, "error-user-param-not-provided",
+		s.writeError(w, meteorError(http.StatusBadRequest, "error-user-param-not-provided",
 			`The required "userId" or "username" param was not provided`, nil))
 		return
 	}
 	if target == nil {
-		writeError(w, meteorError(http.StatusBadRequest, "error-invalid-user",
+		s.writeError(w, meteorError(http.StatusBadRequest, "error-invalid-user",
 			`The required "userId" or "username" param provided does not match any users`, nil))
 		return
 	}
 	if slices.Contains(target.roles, "admin") && s.store.adminsOtherThan(target) == 0 {
-		writeError(w, meteorError(http.StatusBadRequest, "error-action-not-allowed",
+		s.writeError(w, meteorError(http.StatusBadRequest, "error-action-not-allowed",
 			"Leaving the app without admins is not allowed", methodDetails{"deleteUser"}))
 		return
 	}
 	s.store.deleteUser(target)
 	s.log.Info("user deleted", slog.String("username", target.username))
-	writeJSON(w, http.StatusOK, struct {
+	s.writeJSON(w, http.StatusOK, struct {
 		Success bool `json:"success"`
 	}{true})
 }

@@ -10,8 +10,8 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/rcconform/rcconform/conformance"
 	"github.com/rcconform/rcconform/openapi"
-	"github.com/rcconform/rcconform/suites/framework"
 )
 
 // Run is what a results file says about a run beyond the Ginkgo report.
@@ -20,7 +20,7 @@ type Run struct {
 	Target         Target
 	// Level and LabelFilter are what the user asked for; the filter the
 	// run used comes from the Ginkgo report.
-	Level       string
+	Level       conformance.Level
 	LabelFilter string
 }
 
@@ -31,9 +31,14 @@ const (
 )
 
 // FromGinkgo builds the results of a run from its Ginkgo report: one check
-// per It node, with its labels, outcome and recorded exchanges, and the
-// reason when the run could not happen or finish. The results are sealed.
-func FromGinkgo(r types.Report, run Run) (*Results, error) {
+// per It node, declared in catalogue (found by its id label), with its
+// outcome and recorded exchanges, and the reason when the run could not
+// happen or finish. The results are sealed.
+func FromGinkgo(r types.Report, run Run, catalogue []conformance.Info) (*Results, error) {
+	infos := make(map[string]conformance.Info, len(catalogue))
+	for _, i := range catalogue {
+		infos[i.ID] = i
+	}
 	res := &Results{
 		Format:         Format,
 		HarnessVersion: run.HarnessVersion,
@@ -45,7 +50,7 @@ func FromGinkgo(r types.Report, run Run) (*Results, error) {
 		RunError:       runError(r),
 	}
 	for _, s := range r.SpecReports.WithLeafNodeType(types.NodeTypeIt) {
-		c, err := check(s, res.Selection.Filter, res.RunError)
+		c, err := check(s, infos, res.Selection, res.RunError)
 		if err != nil {
 			return nil, err
 		}
@@ -78,7 +83,7 @@ func runError(r types.Report) *RunError {
 		}
 	}
 	for _, s := range r.SpecReports {
-		if s.State.Is(types.SpecStateAborted) && strings.HasPrefix(s.Failure.Message, framework.CannotRunPrefix) {
+		if s.State.Is(types.SpecStateAborted) && strings.HasPrefix(s.Failure.Message, conformance.CannotRunPrefix) {
 			return cannotRun(s.Failure.Message, "")
 		}
 	}
@@ -86,10 +91,10 @@ func runError(r types.Report) *RunError {
 }
 
 // cannotRun splits a failure message into the sentence after
-// framework.CannotRunPrefix and the details on the lines below it.
+// conformance.CannotRunPrefix and the details on the lines below it.
 func cannotRun(msg, otherwise string) *RunError {
 	msg = strings.TrimSpace(msg)
-	text, ok := strings.CutPrefix(msg, framework.CannotRunPrefix)
+	text, ok := strings.CutPrefix(msg, conformance.CannotRunPrefix)
 	if !ok {
 		text = otherwise + msg
 	}
@@ -97,33 +102,23 @@ func cannotRun(msg, otherwise string) *RunError {
 	return &RunError{Reason: strings.TrimSpace(reason), Detail: strings.TrimSpace(detail)}
 }
 
-func check(s types.SpecReport, filter string, runErr *RunError) (Check, error) {
+func check(s types.SpecReport, infos map[string]conformance.Info, sel Selection, runErr *RunError) (Check, error) {
+	location := shortLocation(s.LeafNodeLocation)
+	id, ok := conformance.IDFromLabels(s.Labels())
+	info, known := infos[id]
+	if !ok || !known {
+		return Check{}, fmt.Errorf("the spec %q at %s is no check of the catalogue (id label %q)", s.FullText(), location, id)
+	}
+	info.Title = s.FullText()
 	c := Check{
-		Title:          s.FullText(),
-		Location:       shortLocation(s.LeafNodeLocation),
+		Info:           info,
+		Counts:         sel.Level.Counts(info.Level),
+		Location:       location,
 		DurationMillis: float64(s.RunTime.Microseconds()) / 1000,
-		Exchanges:      []framework.Exchange{},
-	}
-	for _, l := range s.Labels() {
-		key, value, _ := strings.Cut(l, ":")
-		switch {
-		case l == framework.Core || l == framework.Compat:
-			c.Level = l
-		case key == "id":
-			c.ID = value
-		case key == "since":
-			c.Since = value
-		case key == "family":
-			c.Family = value
-		case key == "status":
-			c.ExpectedStatus, _ = strconv.Atoi(value)
-		}
-	}
-	if c.ID == "" || c.Level == "" || c.Since == "" || c.ExpectedStatus == 0 {
-		return Check{}, fmt.Errorf("the check %q at %s lacks framework.Check labels (id, level, since, status)", c.Title, c.Location)
+		Exchanges:      []conformance.Exchange{},
 	}
 	for _, e := range s.ReportEntries {
-		if e.Name != framework.ExchangeEntry {
+		if e.Name != conformance.ExchangeEntry {
 			continue
 		}
 		ex, err := exchange(e)
@@ -137,9 +132,16 @@ func check(s types.SpecReport, filter string, runErr *RunError) (Check, error) {
 	switch {
 	case s.State.Is(types.SpecStatePassed):
 		c.Outcome = Passed
+	case s.State.Is(types.SpecStateSkipped) && strings.HasPrefix(msg, conformance.RecommendedNotMet):
+		// A recommended check that does not count ran and failed; Ginkgo
+		// saw a skip so that the run did not fail.
+		c.Outcome = Failed
+		c.Failure = strings.TrimPrefix(msg, conformance.RecommendedNotMet)
+		c.Note = "recommended: reported, but it counts only at --level recommended"
+		c.FailureLocation = shortLocation(s.Failure.Location)
 	case s.State.Is(types.SpecStateSkipped | types.SpecStatePending):
 		c.Outcome = Skipped
-		c.Note = skipNote(s, filter, runErr)
+		c.Note = skipNote(s, sel.Filter, runErr)
 	default:
 		c.Outcome = Failed
 		c.Failure = msg
@@ -191,17 +193,17 @@ func skipNote(s types.SpecReport, filter string, runErr *RunError) string {
 
 // exchange decodes an exchange entry: a report that crossed processes
 // carries it as JSON, one made in this process as the value itself.
-func exchange(e types.ReportEntry) (framework.Exchange, error) {
+func exchange(e types.ReportEntry) (conformance.Exchange, error) {
 	raw := []byte(e.Value.AsJSON)
 	if len(raw) == 0 {
 		var err error
 		if raw, err = json.Marshal(e.Value.GetRawValue()); err != nil {
-			return framework.Exchange{}, fmt.Errorf("encode exchange: %w", err)
+			return conformance.Exchange{}, fmt.Errorf("encode exchange: %w", err)
 		}
 	}
-	var ex framework.Exchange
+	var ex conformance.Exchange
 	if err := json.Unmarshal(raw, &ex); err != nil {
-		return framework.Exchange{}, fmt.Errorf("decode exchange: %w", err)
+		return conformance.Exchange{}, fmt.Errorf("decode exchange: %w", err)
 	}
 	return ex, nil
 }

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/rcconform/rcconform/openapi"
-	"github.com/rcconform/rcconform/suites/framework"
+	"github.com/rcconform/rcconform/conformance"
 )
 
 //go:embed report.html.tmpl
@@ -56,8 +56,12 @@ type view struct {
 	Duration     string
 	Features     []featureRow
 	Matrix       matrix
-	Failures     []Check
-	Families     []family
+	// Failures are the failed checks that count toward the verdict.
+	Failures []Check
+	// Recommended are the recommended checks, reported in their own
+	// section whether they count or not.
+	Recommended []Check
+	Families    []family
 }
 
 type featureRow struct {
@@ -98,10 +102,19 @@ func newView(res *Results) (*view, error) {
 	switch s.Verdict {
 	case Conformant:
 		v.VerdictClass = "pass"
-		v.Headline = fmt.Sprintf("All %d selected checks passed; certified feature level %s.", s.Total.Passed, s.CertifiedFeatureLevel)
+		v.Headline = fmt.Sprintf("Every check that counts at level %s passed; certified feature level %s.", res.Selection.Level, s.CertifiedFeatureLevel)
 	case NotConformant:
 		v.VerdictClass = "fail"
-		v.Headline = fmt.Sprintf("%d of %d checks that ran failed; certified feature level %s.", s.Total.Failed, s.Total.Passed+s.Total.Failed, s.CertifiedFeatureLevel)
+		failed, ran := 0, 0
+		for _, c := range res.Checks {
+			if c.Counts && c.Outcome != Skipped {
+				ran++
+				if c.Outcome == Failed {
+					failed++
+				}
+			}
+		}
+		v.Headline = fmt.Sprintf("%d of %d counted checks that ran failed; certified feature level %s.", failed, ran, s.CertifiedFeatureLevel)
 	default:
 		v.VerdictClass = "stop"
 		v.Headline = "The run did not give a verdict."
@@ -114,19 +127,22 @@ func newView(res *Results) (*view, error) {
 	for p, ver := range spec.Since() {
 		params[ver] = append(params[ver], p)
 	}
-	certified := slices.Index(framework.FeatureVersions, s.CertifiedFeatureLevel)
+	certified := slices.Index(conformance.FeatureVersions, s.CertifiedFeatureLevel)
 	for _, f := range s.Features {
 		ps := params[f.Version]
 		slices.Sort(ps)
-		i := slices.Index(framework.FeatureVersions, f.Version)
+		i := slices.Index(conformance.FeatureVersions, f.Version)
 		v.Features = append(v.Features, featureRow{FeatureCounts: f, Parameters: strings.Join(ps, ", "), Certified: i >= 0 && i <= certified})
 	}
 
 	v.Matrix = newMatrix(res.Coverage)
 	byFamily := map[string][]Check{}
 	for _, c := range res.Checks {
-		if c.Outcome == Failed {
+		if c.Outcome == Failed && c.Counts {
 			v.Failures = append(v.Failures, c)
+		}
+		if c.Level == conformance.Recommended {
+			v.Recommended = append(v.Recommended, c)
 		}
 		byFamily[c.Family] = append(byFamily[c.Family], c)
 	}

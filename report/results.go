@@ -10,11 +10,11 @@ package report
 import (
 	"time"
 
-	"github.com/rcconform/rcconform/suites/framework"
+	"github.com/rcconform/rcconform/conformance"
 )
 
 // Format names the layout of results.json; it changes when the layout does.
-const Format = "rcconform-results/v1"
+const Format = "rcconform-results/v2"
 
 // Outcomes of a check.
 const (
@@ -59,12 +59,19 @@ type Target struct {
 	Note          string `json:"note,omitempty"`
 	ServerVersion string `json:"serverVersion,omitempty"`
 	Image         string `json:"image,omitempty"`
+	// Release is the Rocket.Chat release the compat checks expected.
+	Release string `json:"release,omitempty"`
+	// ReleaseSource says how Release was determined.
+	ReleaseSource string `json:"releaseSource,omitempty"`
+	// ReleaseLine names Release's line and what it means for the run.
+	ReleaseLine string `json:"releaseLine,omitempty"`
 }
 
 // Selection says which checks the run was asked to run.
 type Selection struct {
-	// Level is "core" or "compat" (core and compat checks).
-	Level string `json:"level"`
+	// Level is the widest level that counts toward the verdict; recommended
+	// checks run at every level but count only at their own.
+	Level conformance.Level `json:"level"`
 	// LabelFilter is the user's own filter, if any.
 	LabelFilter string `json:"labelFilter,omitempty"`
 	// Filter is the label filter the run actually used.
@@ -79,18 +86,14 @@ type RunError struct {
 	Detail string `json:"detail,omitempty"`
 }
 
-// Check is the record of one conformance check.
+// Check is the record of one conformance check: its declaration from the
+// catalogue, and what happened.
 type Check struct {
-	ID    string `json:"id"`
-	Title string `json:"title"`
-	// Level is framework.Core or framework.Compat.
-	Level string `json:"level"`
-	// Since is the feature version the check needs, e.g. "3.1.0".
-	Since string `json:"since"`
-	// ExpectedStatus is the HTTP status the check expects.
-	ExpectedStatus int    `json:"expectedStatus"`
-	Family         string `json:"family"`
-	Outcome        string `json:"outcome"`
+	conformance.Info
+	// Counts is whether the check counts toward the verdict at the
+	// selected level.
+	Counts  bool   `json:"counts"`
+	Outcome string `json:"outcome"`
 	// Note explains a skip, an interruption or an abort.
 	Note            string  `json:"note,omitempty"`
 	Failure         string  `json:"failure,omitempty"`
@@ -98,7 +101,7 @@ type Check struct {
 	Location        string  `json:"location"`
 	DurationMillis  float64 `json:"durationMillis"`
 	// Exchanges are the requests the check sent and the answers, redacted.
-	Exchanges []framework.Exchange `json:"exchanges"`
+	Exchanges []conformance.Exchange `json:"exchanges"`
 }
 
 // Counts tallies outcomes.
@@ -110,7 +113,7 @@ type Counts struct {
 
 // LevelCounts tallies the checks of one level.
 type LevelCounts struct {
-	Level string `json:"level"`
+	Level conformance.Level `json:"level"`
 	Counts
 }
 
@@ -126,8 +129,8 @@ type Summary struct {
 	Levels   []LevelCounts   `json:"levels"`
 	Features []FeatureCounts `json:"features"`
 	// CertifiedFeatureLevel is the highest feature version such that every
-	// selected check up to it passed and each version up to it had a
-	// passing check; NoLevel when there is none.
+	// counted check up to it passed and each version up to it had a
+	// passing counted check; NoLevel when there is none.
 	CertifiedFeatureLevel string `json:"certifiedFeatureLevel"`
 	Verdict               string `json:"verdict"`
 }

@@ -10,23 +10,33 @@ import (
 	"strings"
 
 	"github.com/rcconform/rcconform/openapi"
-	"github.com/rcconform/rcconform/suites/framework"
+	"github.com/rcconform/rcconform/conformance"
 )
 
-// levels lists the check levels in the order reports show them.
-var levels = []string{framework.Core, framework.Compat}
-
-// Summarize derives the summary from the check records and the run error.
+// Summarize derives the summary from the check records and the run error:
+// the counts per level and feature version take every check, the verdict
+// and the certified feature level only the checks that count.
 func Summarize(checks []Check, runErr *RunError) Summary {
 	s := Summary{CertifiedFeatureLevel: NoLevel}
-	for _, l := range levels {
+	for _, l := range conformance.Levels {
 		s.Levels = append(s.Levels, LevelCounts{Level: l})
 	}
-	for _, v := range framework.FeatureVersions {
+	var counted Counts
+	for _, v := range conformance.FeatureVersions {
 		s.Features = append(s.Features, FeatureCounts{Version: v})
+	}
+	certifying := map[string]*Counts{}
+	for _, v := range conformance.FeatureVersions {
+		certifying[v] = &Counts{}
 	}
 	for _, c := range checks {
 		s.Total.add(c.Outcome)
+		if c.Counts {
+			counted.add(c.Outcome)
+			if f := certifying[c.Since]; f != nil {
+				f.add(c.Outcome)
+			}
+		}
 		for i := range s.Levels {
 			if s.Levels[i].Level == c.Level {
 				s.Levels[i].add(c.Outcome)
@@ -40,27 +50,27 @@ func Summarize(checks []Check, runErr *RunError) Summary {
 	}
 
 	switch {
-	case runErr != nil || s.Total.Passed+s.Total.Failed == 0:
+	case runErr != nil || counted.Passed+counted.Failed == 0:
 		s.Verdict = CouldNotRun
 		return s // an unfinished run certifies nothing
-	case s.Total.Failed > 0:
+	case counted.Failed > 0:
 		s.Verdict = NotConformant
 	default:
 		s.Verdict = Conformant
 	}
-	// A feature version is certified when all of its checks that ran passed,
-	// at least one did, and every lower version is certified too; a failure
-	// in a check of an unknown version certifies nothing.
+	// A feature version is certified when all of its counted checks that ran
+	// passed, at least one did, and every lower version is certified too; a
+	// failure in a counted check of an unknown version certifies nothing.
 	for _, c := range checks {
-		if c.Outcome == Failed && !slices.Contains(framework.FeatureVersions, c.Since) {
+		if c.Counts && c.Outcome == Failed && !slices.Contains(conformance.FeatureVersions, c.Since) {
 			return s
 		}
 	}
-	for _, f := range s.Features {
-		if f.Failed > 0 || f.Passed == 0 {
+	for _, v := range conformance.FeatureVersions {
+		if f := certifying[v]; f.Failed > 0 || f.Passed == 0 {
 			break
 		}
-		s.CertifiedFeatureLevel = f.Version
+		s.CertifiedFeatureLevel = v
 	}
 	return s
 }
@@ -149,7 +159,7 @@ func Seal(r *Results) error {
 	}
 	for i := range r.Checks {
 		if r.Checks[i].Exchanges == nil {
-			r.Checks[i].Exchanges = []framework.Exchange{}
+			r.Checks[i].Exchanges = []conformance.Exchange{}
 		}
 	}
 	digest, err := ChecksDigest(r.Checks)

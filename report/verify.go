@@ -65,6 +65,11 @@ func Verify(data []byte) (*Results, error) {
 			problems = append(problems, fmt.Sprintf("checksDigest %s is not the digest of the checks, %s: a check record was changed after the run", r.ChecksDigest, digest))
 		}
 	}
+	for _, c := range r.Checks {
+		if want := r.Selection.Level.Counts(c.Level); c.Counts != want {
+			problems = append(problems, fmt.Sprintf("check %s says counts=%t, but a %s check counts=%t at level %s", c.ID, c.Counts, c.Level, want, r.Selection.Level))
+		}
+	}
 	problems = append(problems, diffSummary(r.Summary, Summarize(r.Checks, r.RunError))...)
 	spec, err := openapi.Load()
 	if err != nil {
@@ -115,7 +120,7 @@ func diffSummary(got, want Summary) []string {
 				g = l.Counts
 			}
 		}
-		counts("level "+w.Level, g, w.Counts)
+		counts("level "+string(w.Level), g, w.Counts)
 	}
 	for _, w := range want.Features {
 		var g Counts

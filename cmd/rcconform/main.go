@@ -5,6 +5,7 @@
 //
 //	rcconform run [flags]   run the checks, write results.json, report.html, junit.xml
 //	rcconform verify DIR    re-check DIR/results.json offline
+//	rcconform checks        print the catalogue of checks (--json: as data)
 //	rcconform spec          print the embedded OpenAPI document
 //	rcconform version       print the harness version and spec digest
 //
@@ -40,6 +41,7 @@ const usage = `rcconform certifies POST /api/v1/dm.create (alias im.create) of a
 Usage:
   rcconform run [flags]   run the checks and write the reports (rcconform run -h for the flags)
   rcconform verify DIR    re-check DIR/results.json offline
+  rcconform checks        print the catalogue of checks; --json prints it as data
   rcconform spec          print the embedded OpenAPI document
   rcconform version       print the harness version
 
@@ -63,6 +65,8 @@ func rcconform(args []string, stdout, stderr io.Writer) int {
 		return run(rest, stdout, stderr)
 	case "verify":
 		return verify(rest, stdout, stderr)
+	case "checks":
+		return checks(rest, stdout, stderr)
 	case "spec":
 		if _, err := stdout.Write(openapi.Document); err != nil {
 			return cannotRun(stderr, "cannot print the spec: %v", err)

@@ -8,8 +8,9 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/rcconform/rcconform/conformance"
 	"github.com/rcconform/rcconform/report"
-	"github.com/rcconform/rcconform/suites/dmcreate"
+	fw "github.com/rcconform/rcconform/suites/framework"
 )
 
 // failureLines is how much of a failure message the console shows; the
@@ -22,19 +23,10 @@ type progress struct {
 	announced bool
 }
 
-func (p *progress) check(s types.SpecReport) {
-	if !p.announced {
-		// The target is known once the suite setup is done, which is before
-		// the first check ends.
-		if st := dmcreate.RunState(); st != nil {
-			fmt.Fprintf(p.out, "target ready: %s, %s", redactURL(st.Target.URL), st.Target.Note)
-			if st.Version != "" {
-				fmt.Fprintf(p.out, ", server version %s", st.Version)
-			}
-			fmt.Fprintln(p.out)
-			p.announced = true
-		}
-	}
+func (p *progress) check(s types.SpecReport, sh *fw.Shared) {
+	// The target is known once the suite setup is done, which is before the
+	// first check ends.
+	p.announce(sh)
 	var tag string
 	switch {
 	case s.State.Is(types.SpecStatePassed):
@@ -43,14 +35,17 @@ func (p *progress) check(s types.SpecReport) {
 		tag = "STOP"
 	case s.State.Is(types.SpecStateFailureStates):
 		tag = "FAIL"
+	case strings.HasPrefix(s.Failure.Message, conformance.RecommendedNotMet):
+		tag = "REC " // a recommended property not met, which does not count
 	case s.Failure.Message != "":
 		tag = "SKIP" // skipped by the check itself, with a reason
 	default:
 		return // not selected, or not run because the run stopped: the summary says so
 	}
-	fmt.Fprintf(p.out, "%s  %-26s %s (%s)\n", tag, labelValue(s.Labels(), "id"), s.FullText(), millis(s.RunTime))
-	if tag == "PASS" {
-		return
+	id, _ := conformance.IDFromLabels(s.Labels())
+	fmt.Fprintf(p.out, "%s  %-32s %s (%s)\n", tag, id, s.FullText(), millis(s.RunTime))
+	if tag == "PASS" || tag == "SKIP" && strings.HasPrefix(s.Failure.Message, conformance.NotForRelease) {
+		return // a check for other releases says why in the reports
 	}
 	msg := strings.TrimSpace(s.Failure.Message)
 	if s.Failure.ForwardedPanic != "" {
@@ -65,15 +60,6 @@ func (p *progress) check(s types.SpecReport) {
 	}
 }
 
-func labelValue(labels []string, key string) string {
-	for _, l := range labels {
-		if v, ok := strings.CutPrefix(l, key+":"); ok {
-			return v
-		}
-	}
-	return "?"
-}
-
 func millis(d time.Duration) string {
 	if d < time.Second {
 		return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000)
@@ -81,47 +67,61 @@ func millis(d time.Duration) string {
 	return fmt.Sprintf("%.2fs", d.Seconds())
 }
 
-// printSummary ends the console output: the counts per level and feature
-// version, the certified level, the verdict, the reports and, for a run
-// that gave a verdict, a plain "N passed, N failed" line.
+// printSummary ends the console output: the release line, the counts per
+// level and feature version, the certified level, the verdict, the reports
+// and, for a run that gave a verdict, a plain "N passed, N failed" line.
 func printSummary(out io.Writer, res *report.Results, files []string) {
 	s := res.Summary
 	fmt.Fprintf(out, "\nSummary: %d checks in %s, selected by the label filter %s\n", len(res.Checks), millis(res.EndTime.Sub(res.StartTime)), res.Selection.Filter)
+	if t := res.Target; t.Release != "" {
+		fmt.Fprintf(out, "Release: %s, %s\n  %s\n", t.Release, t.ReleaseSource, t.ReleaseLine)
+	}
 	if len(res.Checks) > 0 {
-		fmt.Fprintf(out, "  %-16s %7s %7s %8s\n", "", "passed", "failed", "skipped")
+		fmt.Fprintf(out, "  %-20s %7s %7s %8s\n", "", "passed", "failed", "skipped")
 		for _, l := range s.Levels {
-			fmt.Fprintf(out, "  %-16s %7d %7d %8d\n", "level "+l.Level, l.Passed, l.Failed, l.Skipped)
+			name := "level " + string(l.Level)
+			if !res.Selection.Level.Counts(l.Level) {
+				name += "*"
+			}
+			fmt.Fprintf(out, "  %-20s %7d %7d %8d\n", name, l.Passed, l.Failed, l.Skipped)
 		}
 		for _, f := range s.Features {
-			fmt.Fprintf(out, "  %-16s %7d %7d %8d\n", "feature "+f.Version, f.Passed, f.Failed, f.Skipped)
+			fmt.Fprintf(out, "  %-20s %7d %7d %8d\n", "feature "+f.Version, f.Passed, f.Failed, f.Skipped)
 		}
-		fmt.Fprintf(out, "  %-16s %7d %7d %8d\n", "all", s.Total.Passed, s.Total.Failed, s.Total.Skipped)
+		fmt.Fprintf(out, "  %-20s %7d %7d %8d\n", "all", s.Total.Passed, s.Total.Failed, s.Total.Skipped)
+		fmt.Fprintf(out, "  * reported only: it does not count at level %s\n", res.Selection.Level)
 	}
 	fmt.Fprintf(out, "Certified feature level: %s\n", s.CertifiedFeatureLevel)
+	var failed, notMet []string
+	for _, c := range res.Checks {
+		switch {
+		case c.Outcome == report.Failed && c.Counts:
+			failed = append(failed, c.ID)
+		case c.Outcome == report.Failed:
+			notMet = append(notMet, c.ID)
+		}
+	}
+	if len(notMet) > 0 {
+		fmt.Fprintf(out, "Not counted at level %s, not met: %s\n", res.Selection.Level, strings.Join(notMet, ", "))
+	}
 	switch s.Verdict {
 	case report.NotConformant:
-		var ids []string
-		for _, c := range res.Checks {
-			if c.Outcome == report.Failed {
-				ids = append(ids, c.ID)
-			}
-		}
-		fmt.Fprintf(out, "Verdict: %s (failed: %s)\n", s.Verdict, strings.Join(ids, ", "))
+		fmt.Fprintf(out, "Verdict: %s at level %s (failed: %s)\n", s.Verdict, res.Selection.Level, strings.Join(failed, ", "))
 	case report.CouldNotRun:
 		fmt.Fprintf(out, "Verdict: %s\n", s.Verdict)
 		if res.RunError != nil {
 			fmt.Fprintf(out, "  %s\n", res.RunError.Reason)
 		}
 	default:
-		fmt.Fprintf(out, "Verdict: %s\n", s.Verdict)
+		fmt.Fprintf(out, "Verdict: %s at level %s\n", s.Verdict, res.Selection.Level)
 	}
 	fmt.Fprintf(out, "Reports: %s\n", strings.Join(files, ", "))
 	if s.Verdict == report.CouldNotRun {
 		return // counts of an unfinished run are no result a CI should read
 	}
-	line := fmt.Sprintf("%d passed, %d failed", s.Total.Passed, s.Total.Failed)
-	if s.Total.Skipped > 0 {
-		line += fmt.Sprintf(", %d skipped", s.Total.Skipped)
+	line := fmt.Sprintf("%d passed, %d failed", s.Total.Passed, len(failed))
+	if skipped := len(res.Checks) - s.Total.Passed - len(failed); skipped > 0 {
+		line += fmt.Sprintf(", %d skipped", skipped)
 	}
 	fmt.Fprintln(out, line)
 }

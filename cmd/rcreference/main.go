@@ -38,7 +38,9 @@ func run(args []string) error {
 	maxUsers := fs.Int("max-users", def.MaxUsers, "DirectMesssage_maxUsers: members allowed in a direct message, caller included")
 	calls := fs.Int("rate-limit", 0, "dm.create/im.create calls allowed per window and client IP (0: off)")
 	window := fs.Duration("rate-limit-window", time.Minute, "rate limit window")
-	version := fs.String("version-string", def.Version, "version reported by GET /api/info")
+	version := fs.String("rc-version", def.Version, "Rocket.Chat release to behave like and report from GET /api/info: a 6.x or 8.x release")
+	delay := fs.Bool("unauthorized-delay", false, "delay 401 answers by 0.5 to 1 s, as the 6.x Restivus router does")
+	racy := fs.Bool("racy-creation", false, "find or create rooms like released Rocket.Chat, look-up then insert, so that concurrent creations can race")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -56,12 +58,14 @@ func run(args []string) error {
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	srv, err := reference.New(reference.Config{
-		AdminUsername: envOr("ADMIN_USERNAME", def.AdminUsername),
-		AdminPassword: envOr("ADMIN_PASS", def.AdminPassword),
-		MaxUsers:      *maxUsers,
-		Version:       *version,
-		RateLimit:     reference.RateLimit{Calls: *calls, Window: *window},
-		Logger:        logger,
+		AdminUsername:     envOr("ADMIN_USERNAME", def.AdminUsername),
+		AdminPassword:     envOr("ADMIN_PASS", def.AdminPassword),
+		MaxUsers:          *maxUsers,
+		Version:           *version,
+		RateLimit:         reference.RateLimit{Calls: *calls, Window: *window},
+		UnauthorizedDelay: *delay,
+		RacyCreation:      *racy,
+		Logger:            logger,
 	})
 	if err != nil {
 		return err
@@ -79,7 +83,7 @@ func run(args []string) error {
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	// A plain line, so that scripts can take the URL as the last field.
-	log.New(os.Stderr, "", 0).Printf("rcreference listening on http://%s", ln.Addr())
+	log.New(os.Stderr, "", 0).Printf("rcreference %s listening on http://%s", *version, ln.Addr())
 
 	select {
 	case err := <-served:

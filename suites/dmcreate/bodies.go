@@ -5,11 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
+	"github.com/rcconform/rcconform/conformance"
+	"github.com/rcconform/rcconform/internal/oracle"
 	"github.com/rcconform/rcconform/openapi"
 	fw "github.com/rcconform/rcconform/suites/framework"
 )
@@ -26,90 +25,107 @@ type invalidBody struct {
 	// the documented keys it uses, so a server lacking a feature fails only
 	// that feature's checks.
 	Since string
-	// Message is the exact error text released Rocket.Chat answers (its ajv
-	// messages, joined with "\n " and suffixed " [invalid-params]"), or ""
-	// where released versions differ and only the shape is checked.
+	// Message is the validator's message (without Rocket.Chat's suffix),
+	// "" where released versions differ and only the shape is checked.
 	Message string
+	// Undocumented is true when the body gives none of the documented keys:
+	// the doc page's "Missing parameter" case.
+	Undocumented bool
+}
+
+// requestBranches reads the body forms of POST /api/v1/dm.create.
+func requestBranches(spec *openapi.Spec) ([]oracle.Branch, error) {
+	item := spec.Doc.Paths.Find(fw.DMCreate)
+	if item == nil || item.Post == nil || item.Post.RequestBody == nil {
+		return nil, fmt.Errorf("the spec documents no request body for POST %s", fw.DMCreate)
+	}
+	mt := item.Post.RequestBody.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil {
+		return nil, fmt.Errorf("the request body of POST %s has no JSON schema", fw.DMCreate)
+	}
+	return oracle.Branches(mt.Schema.Value)
 }
 
 // invalidBodies derives every way to break the request schema from the spec:
-// no branch's required key, two branches' keys together, an unknown key next
-// to each branch, bodies that are not objects, and values of JSON types
-// Rocket.Chat's validator does not coerce. The expected messages are computed
-// from the same schema with ajv's rules (first error per branch, branches in
-// order, then the oneOf line).
+// no form's required key, two forms' keys together, an unknown key next to
+// each form, a documented key in another case, bodies that are not objects,
+// and values of JSON types the validator does not coerce. The messages come
+// from the oracle, over the same schema.
 func invalidBodies(spec *openapi.Spec) ([]invalidBody, error) {
 	branches, err := requestBranches(spec)
 	if err != nil {
 		return nil, err
 	}
-	var out []invalidBody
 	since := spec.Since()
 	for key, v := range since {
-		if !slices.Contains(fw.FeatureVersions, v) {
-			return nil, fmt.Errorf("the spec gives %s the feature version %s, which is none of the levels the harness certifies %v", key, v, fw.FeatureVersions)
+		if !slices.Contains(conformance.FeatureVersions, v) {
+			return nil, fmt.Errorf("the spec gives %s the feature version %s, which is none of the levels the harness certifies %v", key, v, conformance.FeatureVersions)
 		}
 	}
-	add := func(key, name string, body map[string]any) {
+	var out []invalidBody
+	add := func(key, name string, body any, message bool) {
 		raw, _ := json.Marshal(body)
-		v := fw.V0590
-		for k := range body {
-			if s, ok := since[k]; ok && laterVersion(s, v) {
-				v = s
+		v := conformance.V0590
+		undocumented := true
+		if obj, ok := body.(map[string]any); ok {
+			for k := range obj {
+				if s, ok := since[k]; ok && conformance.LaterFeature(s, v) {
+					v = s
+				}
+				if slices.ContainsFunc(branches, func(b oracle.Branch) bool { return b.Required == k }) {
+					undocumented = false
+				}
 			}
+		} else {
+			undocumented = false
 		}
-		out = append(out, invalidBody{Key: key, Name: name, Body: string(raw), Since: v, Message: ajvMessage(branches, body)})
+		b := invalidBody{Key: key, Name: name, Body: string(raw), Since: v, Undocumented: undocumented}
+		if message {
+			b.Message = oracle.Message(branches, body, true)
+		}
+		out = append(out, b)
 	}
-	required := make([]string, len(branches))
 	optional := map[string]string{}
-	for i, b := range branches {
-		if len(b.Required) != 1 {
-			return nil, fmt.Errorf("request branch %d requires %v; the generator expects exactly one key", i, b.Required)
-		}
-		required[i] = b.Required[0]
-		for name, p := range b.Properties {
-			if name != required[i] {
-				optional[name] = typeOf(p.Value)
-			}
+	for _, b := range branches {
+		for _, p := range b.Props[1:] {
+			optional[p.Name] = p.Type
 		}
 	}
 
-	add("EMPTY", "an empty object (none of the required keys)", map[string]any{})
-	for name, typ := range sortedMap(optional) {
-		add("ONLY-"+strings.ToUpper(name), fmt.Sprintf("only the optional key %s", name), map[string]any{name: sample(typ)})
+	add("EMPTY", "an empty object (none of the required keys)", map[string]any{}, true)
+	for _, name := range sortedKeys(optional) {
+		add("ONLY-"+strings.ToUpper(name), "only the optional key "+name, map[string]any{name: sample(optional[name])}, true)
 	}
-	for i := range required {
-		for j := i + 1; j < len(required); j++ {
-			add("BOTH-"+strings.ToUpper(required[i]+"-"+required[j]), fmt.Sprintf("both %s and %s", required[i], required[j]),
-				map[string]any{required[i]: "%s", required[j]: "%s"})
+	for i := range branches {
+		for j := i + 1; j < len(branches); j++ {
+			a, b := branches[i].Required, branches[j].Required
+			add("BOTH-"+strings.ToUpper(a+"-"+b), fmt.Sprintf("both %s and %s", a, b), map[string]any{a: "%s", b: "%s"}, true)
 		}
 	}
-	for _, r := range required {
-		add("UNKNOWN-"+strings.ToUpper(r), fmt.Sprintf("%s with an unknown key", r), map[string]any{r: "%s", "unknownKey": 1})
+	for _, b := range branches {
+		r := b.Required
+		add("UNKNOWN-"+strings.ToUpper(r), r+" with an unknown key", map[string]any{r: "%s", "unknownKey": 1}, true)
+		// Go's encoding/json, among others, matches struct fields ignoring
+		// case; Rocket.Chat's schema does not.
+		cased := strings.ToUpper(r[:1]) + r[1:]
+		add("CASE-"+strings.ToUpper(r), fmt.Sprintf("%s spelled %s", r, cased), map[string]any{cased: "%s"}, true)
 	}
-	add("UNKNOWN-ONLY", "only an unknown key", map[string]any{"unknownKey": "x"})
-	for i, b := range branches {
-		for _, name := range orderedProps(b) {
-			for _, wrong := range uncoercible(typeOf(b.Properties[name].Value)) {
-				body := map[string]any{required[i]: "%s"}
-				body[name] = wrong.value
-				key := strings.ToUpper(required[i])
-				if name != required[i] {
-					key += "-" + strings.ToUpper(name)
+	add("UNKNOWN-ONLY", "only an unknown key", map[string]any{"unknownKey": "x"}, true)
+	for _, b := range branches {
+		for _, p := range b.Props {
+			for _, wrong := range uncoercible(p.Type) {
+				body := map[string]any{b.Required: "%s"}
+				body[p.Name] = wrong.value
+				key := strings.ToUpper(b.Required)
+				if p.Name != b.Required {
+					key += "-" + strings.ToUpper(p.Name)
 				}
-				add(key+"-"+wrong.key, fmt.Sprintf("%s with %s as %s", required[i], name, wrong.name), body)
+				add(key+"-"+wrong.key, fmt.Sprintf("%s with %s as %s", b.Required, p.Name, wrong.name), body, true)
 			}
 		}
 	}
-	arrayMsg := ajvMessage(branches, []any{})
-	out = append(out,
-		invalidBody{Key: "ARRAY-EMPTY", Name: "an empty JSON array", Body: `[]`, Since: fw.V0590, Message: arrayMsg},
-		invalidBody{Key: "ARRAY-NAMES", Name: "a JSON array of names", Body: `["%s"]`, Since: fw.V0590, Message: arrayMsg},
-		// Released versions differ on top-level scalars (the Hono router spreads
-		// them into an object); both answer invalid-params, so only that is checked.
-		invalidBody{Key: "STRING", Name: "a JSON string", Body: `"%s"`, Since: fw.V0590},
-		invalidBody{Key: "NUMBER", Name: "a JSON number", Body: `42`, Since: fw.V0590},
-	)
+	add("ARRAY-EMPTY", "an empty JSON array", []any{}, true)
+	add("ARRAY-NAMES", "a JSON array of names", []any{"%s"}, true)
 	// Every generated body must break the spec, or it proves nothing.
 	for _, b := range out {
 		ex := openapi.Exchange{Method: "POST", Path: fw.DMCreate, RequestBody: []byte(b.Body),
@@ -117,28 +133,9 @@ func invalidBodies(spec *openapi.Spec) ([]invalidBody, error) {
 		if len(spec.ValidateRequest(context.Background(), ex)) == 0 {
 			return nil, fmt.Errorf("generated body %q (%s) does not break the spec", b.Body, b.Name)
 		}
-	}
-	return out, nil
-}
-
-// laterVersion reports whether feature version a comes after b.
-func laterVersion(a, b string) bool {
-	return slices.Index(fw.FeatureVersions, a) > slices.Index(fw.FeatureVersions, b)
-}
-
-// requestBranches returns the oneOf branches of dm.create's JSON body.
-func requestBranches(spec *openapi.Spec) ([]*openapi3.Schema, error) {
-	item := spec.Doc.Paths.Find(fw.DMCreate)
-	if item == nil || item.Post == nil || item.Post.RequestBody == nil {
-		return nil, fmt.Errorf("the spec documents no request body for POST %s", fw.DMCreate)
-	}
-	mt := item.Post.RequestBody.Value.Content.Get("application/json")
-	if mt == nil || mt.Schema == nil || len(mt.Schema.Value.OneOf) == 0 {
-		return nil, fmt.Errorf("the request body of POST %s is not a oneOf of JSON objects", fw.DMCreate)
-	}
-	out := make([]*openapi3.Schema, 0, len(mt.Schema.Value.OneOf))
-	for _, ref := range mt.Schema.Value.OneOf {
-		out = append(out, ref.Value)
+		if b.Message == "" {
+			return nil, fmt.Errorf("the oracle finds generated body %q (%s) valid", b.Body, b.Name)
+		}
 	}
 	return out, nil
 }
@@ -149,8 +146,8 @@ type wrongValue struct {
 	value any
 }
 
-// uncoercible lists values of JSON types ajv's coerceTypes does not turn
-// into typ (numbers, booleans and null do become strings, so they are valid).
+// uncoercible lists values of JSON types the validator does not turn into
+// typ (numbers, booleans and null do become strings, so they are valid).
 func uncoercible(typ string) []wrongValue {
 	switch typ {
 	case "string":
@@ -161,75 +158,6 @@ func uncoercible(typ string) []wrongValue {
 	return nil
 }
 
-// ajvMessage is the error Rocket.Chat builds for body against the oneOf
-// branches: for each branch its first error (type, then required keys in
-// order, then unknown keys, then property types), then the oneOf line.
-func ajvMessage(branches []*openapi3.Schema, body any) string {
-	msgs := make([]string, 0, len(branches)+1)
-	for _, b := range branches {
-		if m := firstError(b, body); m != "" {
-			msgs = append(msgs, m)
-		} else {
-			return "" // valid for this branch
-		}
-	}
-	msgs = append(msgs, "must match exactly one schema in oneOf")
-	return strings.Join(msgs, "\n ") + " [invalid-params]"
-}
-
-func firstError(s *openapi3.Schema, body any) string {
-	obj, ok := body.(map[string]any)
-	if !ok {
-		return "must be object"
-	}
-	for _, r := range s.Required {
-		if _, ok := obj[r]; !ok {
-			return fmt.Sprintf("must have required property '%s'", r)
-		}
-	}
-	if s.AdditionalProperties.Has != nil && !*s.AdditionalProperties.Has {
-		for k := range obj {
-			if _, ok := s.Properties[k]; !ok {
-				return "must NOT have additional properties"
-			}
-		}
-	}
-	for _, name := range orderedProps(s) {
-		typ := typeOf(s.Properties[name].Value)
-		if v, present := obj[name]; present && !coercible(v, typ) {
-			return "must be " + typ
-		}
-	}
-	return ""
-}
-
-func coercible(v any, typ string) bool {
-	switch typ {
-	case "string":
-		switch v.(type) {
-		case string, float64, bool, nil:
-			return true
-		}
-	case "boolean":
-		switch t := v.(type) {
-		case bool, nil:
-			return true
-		case string:
-			return t == "true" || t == "false"
-		case float64:
-			return t == 0 || t == 1
-		}
-	}
-	return false
-}
-
-func typeOf(s *openapi3.Schema) string {
-	if s.Type == nil || len(*s.Type) == 0 {
-		return ""
-	}
-	return (*s.Type)[0]
-}
-
 func sample(typ string) any {
 	if typ == "boolean" {
 		return true
@@ -237,32 +165,11 @@ func sample(typ string) any {
 	return "x"
 }
 
-// orderedProps lists a schema's properties required-first, then by name:
-// for dm.create that is the schema's own order (the name key, excludeSelf),
-// which decides which error ajv reports first.
-func orderedProps(s *openapi3.Schema) []string {
-	keys := slices.Clone(s.Required)
-	var rest []string
-	for k := range s.Properties {
-		if !slices.Contains(keys, k) {
-			rest = append(rest, k)
-		}
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	sort.Strings(rest)
-	return append(keys, rest...)
-}
-
-func sortedMap(m map[string]string) func(func(string, string) bool) {
-	return func(yield func(string, string) bool) {
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			if !yield(k, m[k]) {
-				return
-			}
-		}
-	}
+	slices.Sort(keys)
+	return keys
 }

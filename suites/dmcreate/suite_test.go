@@ -1,49 +1,36 @@
 package dmcreate_test
 
 import (
+	"fmt"
 	"os"
-	"strconv"
 	"testing"
-	"time"
 
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
-
+	"github.com/rcconform/rcconform/config"
 	"github.com/rcconform/rcconform/suites/dmcreate"
-	"github.com/rcconform/rcconform/suites/framework"
 )
 
-// TestDMCreate runs the suites against RC_URL when it is set (with
-// RC_ADMIN_USER / RC_ADMIN_PASSWORD), against RC_IMAGE when that is set,
-// else against the bundled reference: in a container when a Docker engine
-// answers, in-process otherwise. RC_TARGET=in-process forces the latter;
-// RC_MAX_USERS and RC_RATE_LIMIT_BUDGET tune the run.
+// TestDMCreate certifies the target the RC_* variables describe (see
+// `rcconform run -h`): RC_URL, RC_IMAGE, or by default the bundled
+// reference, in a container when a Docker engine answers and in-process
+// otherwise. Ginkgo's own flags apply too.
 func TestDMCreate(t *testing.T) {
-	cfg := &dmcreate.Config
-	cfg.URL = os.Getenv("RC_URL")
-	cfg.Image = os.Getenv("RC_IMAGE")
-	cfg.Kind = framework.Kind(os.Getenv("RC_TARGET"))
-	if v := os.Getenv("RC_ADMIN_USER"); v != "" {
-		cfg.AdminUser = v
+	cfg, err := config.Load(nil, nil, os.Getenv)
+	if err != nil {
+		t.Fatalf("rcconform: %v", err)
 	}
-	if v := os.Getenv("RC_ADMIN_PASSWORD"); v != "" {
-		cfg.AdminPassword = v
+	filter, err := cfg.RunFilter()
+	if err != nil {
+		t.Fatalf("rcconform: %v", err)
 	}
-	if v := os.Getenv("RC_MAX_USERS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			t.Fatalf("RC_MAX_USERS=%q is not a positive number", v)
+	res := dmcreate.Test(t, cfg.Suite(os.Stderr), dmcreate.RunOptions{LabelFilter: filter, Timeout: cfg.Timeout})
+	if res != nil {
+		failed := 0
+		for _, c := range res.Checks {
+			if c.Counts && c.Outcome == "failed" {
+				failed++
+			}
 		}
-		cfg.MaxUsers = n
+		// A plain closing line that CI and people read at a glance.
+		fmt.Printf("%d passed, %d failed, %d skipped\n", res.Summary.Total.Passed, failed, len(res.Checks)-res.Summary.Total.Passed-failed)
 	}
-	if v := os.Getenv("RC_RATE_LIMIT_BUDGET"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			t.Fatalf("RC_RATE_LIMIT_BUDGET=%q is not a duration", v)
-		}
-		cfg.RateLimitBudget = d
-	}
-	cfg.Log = os.Stderr
-	RegisterFailHandler(Fail)
-	RunSpecs(t, "dm.create conformance")
 }

@@ -1,0 +1,274 @@
+// Package config is the one loader of a run's settings, shared by the
+// rcconform command and `go test ./suites/dmcreate`: every setting has a
+// flag and an RC_* environment variable, and a flag wins over its variable.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/rcconform/rcconform/conformance"
+	"github.com/rcconform/rcconform/internal/rest"
+	"github.com/rcconform/rcconform/report"
+	"github.com/rcconform/rcconform/suites/dmcreate"
+	"github.com/rcconform/rcconform/targets"
+)
+
+// Config is everything a run is given: the certification's configuration
+// and how the run selects and reports its checks.
+type Config struct {
+	dmcreate.Config
+	// LabelFilter narrows the checks, in Ginkgo's label syntax.
+	LabelFilter string
+	// Timeout bounds the whole run.
+	Timeout time.Duration
+	// RerunFailed is a report directory whose failed checks alone run again.
+	RerunFailed string
+}
+
+// Setting is one option: its flag, its environment variable and its help.
+type Setting struct {
+	Flag    string
+	Env     string
+	Default string
+	Usage   string
+	// Bool settings are flags without a value.
+	Bool bool
+
+	set func(c *Config, v string) error
+}
+
+// Settings lists every option, in the order help shows them.
+func Settings() []Setting {
+	def := dmcreate.DefaultConfig()
+	str := func(p func(*Config) *string) func(*Config, string) error {
+		return func(c *Config, v string) error { *p(c) = v; return nil }
+	}
+	dur := func(name string, p func(*Config) *time.Duration) func(*Config, string) error {
+		return func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return fmt.Errorf("%s must be a positive duration such as 90s or 5m, not %q", name, v)
+			}
+			*p(c) = d
+			return nil
+		}
+	}
+	return []Setting{
+		{Flag: "target", Env: "RC_URL", Usage: "base URL of a running server to certify", set: str(func(c *Config) *string { return &c.URL })},
+		{Flag: "admin-user", Env: "RC_ADMIN_USER", Default: def.AdminUser, Usage: "admin who provisions the test users", set: str(func(c *Config) *string { return &c.AdminUser })},
+		{Flag: "admin-password", Env: "RC_ADMIN_PASSWORD", Usage: "the admin's password (prefer the variable or --admin-password-file: a flag shows in ps); default: the bundled reference's", set: str(func(c *Config) *string { return &c.AdminPassword })},
+		{Flag: "admin-password-file", Env: "RC_ADMIN_PASSWORD_FILE", Usage: "file holding the admin's password (its first line)", set: func(c *Config, v string) error {
+			raw, err := os.ReadFile(v)
+			if err != nil {
+				return fmt.Errorf("cannot read the admin password file: %w", err)
+			}
+			first, _, _ := strings.Cut(string(raw), "\n")
+			c.AdminPassword = strings.TrimRight(first, "\r")
+			if c.AdminPassword == "" {
+				return fmt.Errorf("the admin password file %s is empty", v)
+			}
+			return nil
+		}},
+		{Flag: "image", Env: "RC_IMAGE", Usage: "image on the local Docker engine to start and certify", set: str(func(c *Config) *string { return &c.Image })},
+		{Flag: "in-process", Env: "RC_TARGET", Bool: true, Usage: "run the bundled reference inside this process (RC_TARGET=in-process or container)", set: func(c *Config, v string) error {
+			switch v {
+			case "true", string(targets.InProcess):
+				c.Target = targets.InProcess
+			case string(targets.Container):
+				c.Target = targets.Container
+			case "false", "":
+			default:
+				return fmt.Errorf("RC_TARGET must be in-process or container, not %q", v)
+			}
+			return nil
+		}},
+		{Flag: "level", Env: "RC_LEVEL", Default: string(def.Level), Usage: "widest level that counts: core (the doc page), compat (and released Rocket.Chat) or recommended (and what helps clients)", set: func(c *Config, v string) error {
+			l, err := conformance.ParseLevel(v)
+			c.Level = l
+			return err
+		}},
+		{Flag: "rc-version", Env: "RC_VERSION", Usage: "Rocket.Chat release to certify against (default: what GET /api/info reports); with the bundled reference, the release it behaves like", set: func(c *Config, v string) error {
+			if _, err := conformance.ParseRelease(v); err != nil {
+				return fmt.Errorf("--rc-version %q is not a release such as 6.14.0", v)
+			}
+			c.RCVersion = v
+			return nil
+		}},
+		{Flag: "max-users", Env: "RC_MAX_USERS", Default: strconv.Itoa(def.MaxUsers), Usage: "the target's DirectMesssage_maxUsers setting", set: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return fmt.Errorf("--max-users must be at least 1, not %q", v)
+			}
+			c.MaxUsers = n
+			return nil
+		}},
+		{Flag: "report-dir", Env: "RC_REPORT_DIR", Usage: "directory for results.json, report.html and junit.xml (the command's default: report)", set: str(func(c *Config) *string { return &c.ReportDir })},
+		{Flag: "label-filter", Env: "RC_LABEL_FILTER", Usage: "Ginkgo label filter narrowing the checks, e.g. 'family:unauthorized' or 'since:0.59.0'", set: func(c *Config, v string) error {
+			if _, err := types.ParseLabelFilter(v); err != nil {
+				return fmt.Errorf("the label filter %q cannot be parsed (%s); see https://onsi.github.io/ginkgo/#spec-labels", v, ginkgoErrorText(err))
+			}
+			c.LabelFilter = v
+			return nil
+		}},
+		{Flag: "rerun-failed", Env: "RC_RERUN_FAILED", Usage: "run only the checks that failed in DIR/results.json", set: str(func(c *Config) *string { return &c.RerunFailed })},
+		{Flag: "timeout", Env: "RC_TIMEOUT", Default: "10m", Usage: "time limit of the whole run; it also bounds each HTTP call", set: dur("--timeout", func(c *Config) *time.Duration { return &c.Timeout })},
+		{Flag: "http-timeout", Env: "RC_HTTP_TIMEOUT", Default: def.HTTPTimeout.String(), Usage: "time limit of each HTTP call to the target", set: dur("--http-timeout", func(c *Config) *time.Duration { return &c.HTTPTimeout })},
+		{Flag: "start-timeout", Env: "RC_START_TIMEOUT", Default: def.StartTimeout.String(), Usage: "time limit of starting a container target", set: dur("--start-timeout", func(c *Config) *time.Duration { return &c.StartTimeout })},
+		{Flag: "rate-limit-budget", Env: "RC_RATE_LIMIT_BUDGET", Default: def.RateLimitBudget.String(), Usage: "total time the run may wait on the target's rate limiter (HTTP 429)", set: dur("--rate-limit-budget", func(c *Config) *time.Duration { return &c.RateLimitBudget })},
+		{Flag: "allow-insecure", Env: "RC_ALLOW_INSECURE", Bool: true, Usage: "send credentials over plain http to a public address", set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("RC_ALLOW_INSECURE must be true or false, not %q", v)
+			}
+			c.AllowInsecure = b
+			return nil
+		}},
+	}
+}
+
+// Load reads the settings from the environment (getenv) and then from
+// args, when fs is given; it validates the result. fs may be nil (go test).
+func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, error) {
+	var c Config
+	for _, s := range Settings() {
+		if v := getenv(s.Env); v != "" {
+			if err := s.set(&c, v); err != nil {
+				return Config{}, fmt.Errorf("%s: %w", s.Env, err)
+			}
+		}
+	}
+	if fs != nil {
+		for _, s := range Settings() {
+			if s.Bool {
+				fs.BoolFunc(s.Flag, s.help(), func(v string) error { return s.set(&c, v) })
+			} else {
+				fs.Func(s.Flag, s.help(), func(v string) error { return s.set(&c, v) })
+			}
+		}
+		if err := fs.Parse(args); err != nil {
+			return Config{}, err
+		}
+		if fs.NArg() > 0 {
+			return Config{}, fmt.Errorf("unexpected arguments %q", fs.Args())
+		}
+	}
+	if c.Timeout == 0 {
+		c.Timeout = 10 * time.Minute
+	}
+	return c, c.check()
+}
+
+func (s Setting) help() string {
+	h := s.Usage + " (env " + s.Env
+	if s.Default != "" {
+		h += "; default " + s.Default
+	}
+	return h + ")"
+}
+
+// check says what is wrong with a loaded configuration.
+func (c Config) check() error {
+	switch {
+	case c.URL != "" && c.Image != "":
+		return errors.New("give either --target (RC_URL) or --image (RC_IMAGE), not both")
+	case c.Target != targets.Auto && (c.URL != "" || c.Image != ""):
+		return errors.New("--in-process (RC_TARGET) runs the bundled reference; it cannot be combined with --target (RC_URL) or --image (RC_IMAGE)")
+	}
+	if c.URL != "" {
+		u, err := url.Parse(c.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--target %q is not an http:// or https:// URL", rest.RedactURL(c.URL))
+		}
+		if u.User != nil {
+			// Messages and reports name the URL; credentials have their own flags.
+			return fmt.Errorf("--target %q carries credentials; give them with --admin-user and --admin-password-file instead", rest.RedactURL(c.URL))
+		}
+	}
+	return nil
+}
+
+// Suite is the certification's configuration: the run's time limit bounds
+// every wait inside it too. A call gets at most half of it, so a target that
+// never answers fails its call, which names the target, before the run's
+// limit ends the run with a message that only asks for more time.
+func (c Config) Suite(log io.Writer) dmcreate.Config {
+	s := c.Config
+	def := dmcreate.DefaultConfig()
+	if s.HTTPTimeout == 0 {
+		s.HTTPTimeout = def.HTTPTimeout
+	}
+	if s.StartTimeout == 0 {
+		s.StartTimeout = def.StartTimeout
+	}
+	if s.RateLimitBudget == 0 {
+		s.RateLimitBudget = def.RateLimitBudget
+	}
+	if c.Timeout > 0 {
+		s.HTTPTimeout = min(s.HTTPTimeout, max(c.Timeout/2, time.Nanosecond))
+		s.StartTimeout = min(s.StartTimeout, c.Timeout)
+		s.RateLimitBudget = min(s.RateLimitBudget, c.Timeout)
+	}
+	s.Log = log
+	return s
+}
+
+// checkID matches what a check id may be, so a results file cannot smuggle
+// filter syntax into the rerun filter.
+var checkID = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
+// ErrNothingToRerun says the results to rerun hold no failed check.
+var ErrNothingToRerun = errors.New("no check failed")
+
+// RunFilter is the label filter of the run beyond its level: the user's
+// own and, with RerunFailed, the ids of the checks that failed then.
+func (c Config) RunFilter() (string, error) {
+	var parts []string
+	if c.LabelFilter != "" {
+		parts = append(parts, "("+c.LabelFilter+")")
+	}
+	if c.RerunFailed != "" {
+		path := c.RerunFailed + string(os.PathSeparator) + report.ResultsFile
+		prev, err := report.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("--rerun-failed needs a readable results file: %w", err)
+		}
+		var ids []string
+		for _, ch := range prev.Checks {
+			if ch.Outcome != report.Failed {
+				continue
+			}
+			if !checkID.MatchString(ch.ID) {
+				return "", fmt.Errorf("%s names a failed check %q that is no check id", path, ch.ID)
+			}
+			ids = append(ids, "id:"+ch.ID)
+		}
+		if len(ids) == 0 {
+			return "", fmt.Errorf("%w in %s; nothing to run again", ErrNothingToRerun, path)
+		}
+		parts = append(parts, "("+strings.Join(ids, " || ")+")")
+	}
+	return strings.Join(parts, " && "), nil
+}
+
+// ginkgoErrorText is the plain last line of a Ginkgo error, which
+// otherwise spans lines and carries colour codes.
+func ginkgoErrorText(err error) string {
+	var ge types.GinkgoError
+	text := err.Error()
+	if errors.As(err, &ge) {
+		text = ge.Message
+	}
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}

@@ -1,0 +1,111 @@
+package dmcreate
+
+import (
+	"strings"
+	"sync"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/rcconform/rcconform/fixtures"
+	fw "github.com/rcconform/rcconform/suites/framework"
+)
+
+// concurrentRequests is how many identical creations race.
+const concurrentRequests = 8
+
+// concurrently sends the same creation concurrentRequests times at once, as
+// a user who has no room with these users yet, and records every answer.
+func (e env) concurrently(ctx SpecContext, as fixtures.User, names []fixtures.User) []*fw.Response {
+	GinkgoHelper()
+	body := map[string]any{"usernames": strings.Join(usernamesOf(names), ",")}
+	if len(names) == 1 {
+		body = map[string]any{"username": names[0].Username}
+	}
+	resps := make([]*fw.Response, concurrentRequests)
+	errs := make([]error, concurrentRequests)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range concurrentRequests {
+		wg.Go(func() {
+			<-start
+			resps[i], errs[i] = e.Client.Send(ctx, fw.Request{Auth: &as.Creds, Body: fw.JSON(body)})
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i := range concurrentRequests {
+		Expect(errs[i]).NotTo(HaveOccurred(), "every concurrent request is answered")
+		e.Client.Record(resps[i])
+	}
+	return resps
+}
+
+// expectRoomOrDuplicateKey accepts what released Rocket.Chat answers a
+// creation that races another: the room, or the 400 carrying MongoDB's
+// duplicate-key error of the insert that lost.
+func expectRoomOrDuplicateKey(resp *fw.Response, members []any, promise string) {
+	GinkgoHelper()
+	if resp.Status == 400 {
+		resp.ExpectField("success", false, promise)
+		resp.ExpectField("error", HavePrefix("E11000 duplicate key error"), promise+": a losing insert is answered with MongoDB's duplicate-key error")
+		resp.ExpectNoField("errorType", promise+": a MongoDB error is no Meteor.Error, so it has no errorType")
+		return
+	}
+	resp.ExpectStatus(200, promise)
+	resp.ExpectField("room.usernames", ConsistOf(members...), promise+": the room holds exactly the named users")
+}
+
+func concurrencyChecks() []check {
+	released := ev(srcRace6(), srcRace8())
+	why := reasoning("Clients that open a DM from several devices or tabs at once, or retry a request that timed out, get one conversation only if find-or-create is atomic; released Rocket.Chat looks the room up and then inserts it, so it does not guarantee this.")
+	return []check{
+		chk("SEM-CONCURRENT-RELEASED", compat, v0590, 200, "answers concurrent identical 1:1 creations with the room or a duplicate-key error",
+			released, func(ctx SpecContext, e env) {
+				u := e.Fresh(ctx, 2)
+				members := toAny(usernamesOf(u))
+				resps := e.concurrently(ctx, u[0], u[1:])
+				rooms := 0
+				for _, r := range resps {
+					expectRoomOrDuplicateKey(r, members, "a creation racing identical ones is answered the room, or the duplicate-key error of the insert that lost")
+					if r.Status == 200 {
+						rooms++
+					}
+				}
+				Expect(rooms).To(BeNumerically(">", 0), "at least one of the concurrent creations succeeds")
+				By("creating the DM once more, after the race")
+				e.createAs(ctx, u[0], u[1:], u, "after the race the DM exists and is found")
+			}).on(supported(), noteRouter),
+		chk("SEM-CONCURRENT-GROUP-RELEASED", compat, v3010, 200, "answers concurrent identical group creations with a room of the named users",
+			released, func(ctx SpecContext, e env) {
+				u := e.Fresh(ctx, 3)
+				members := toAny(usernamesOf(u))
+				for _, r := range e.concurrently(ctx, u[0], u[1:]) {
+					r.ExpectStatus(200, "a group creation racing identical ones succeeds (group rooms get generated ids, so no insert collides)")
+					r.ExpectField("room.usernames", ConsistOf(members...), "the room holds exactly the named users")
+				}
+			}).on(supported(), noteRouter),
+		chk("SEM-CONCURRENT-ONE-TO-ONE", recommended, v0590, 200, "creates one 1:1 room for concurrent identical requests",
+			ev(why), func(ctx SpecContext, e env) {
+				u := e.Fresh(ctx, 2)
+				resps := e.concurrently(ctx, u[0], u[1:])
+				for _, r := range resps {
+					r.ExpectStatus(200, "concurrent identical creations all succeed")
+				}
+				for _, r := range resps[1:] {
+					r.ExpectField("room.rid", resps[0].String("room.rid"), "concurrent creations of the same DM all get the same room")
+				}
+			}),
+		chk("SEM-CONCURRENT-GROUP", recommended, v3010, 200, "creates one group room for concurrent identical requests",
+			ev(why), func(ctx SpecContext, e env) {
+				u := e.Fresh(ctx, 3)
+				resps := e.concurrently(ctx, u[0], u[1:])
+				for _, r := range resps {
+					r.ExpectStatus(200, "concurrent identical creations all succeed")
+				}
+				for _, r := range resps[1:] {
+					r.ExpectField("room.rid", resps[0].String("room.rid"), "concurrent creations of the same group DM all get the same room")
+				}
+			}),
+	}
+}

@@ -1,0 +1,206 @@
+package framework
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/rcconform/rcconform/conformance"
+	"github.com/rcconform/rcconform/fixtures"
+	"github.com/rcconform/rcconform/internal/rest"
+	"github.com/rcconform/rcconform/openapi"
+	"github.com/rcconform/rcconform/targets"
+)
+
+// Options is what a session needs to know about the run.
+type Options struct {
+	// AdminUser and AdminPassword log in the admin who provisions users.
+	AdminUser     string
+	AdminPassword string
+	// MaxUsers is the target's DirectMesssage_maxUsers setting.
+	MaxUsers int
+	// RCVersion, when set, is the release the run certifies against;
+	// otherwise the target's GET /api/info decides.
+	RCVersion string
+	// HTTPClient, when set, is the client every call goes through; its
+	// transport is wrapped to wait on HTTP 429 and it follows no redirect.
+	HTTPClient *http.Client
+	// HTTPTimeout bounds every HTTP call unless HTTPClient has a timeout.
+	HTTPTimeout time.Duration
+	// RateLimitBudget is the total time the run may wait on HTTP 429.
+	RateLimitBudget time.Duration
+}
+
+// Shared is what one process sets up for the whole run and every parallel
+// process receives: the target and the release line it is certified at.
+type Shared struct {
+	Target targets.Target `json:"target"`
+	// Version is what GET /api/info reported, "" when nothing.
+	Version string `json:"version"`
+	// Release is the release whose behaviour compat checks expect.
+	Release string `json:"release"`
+	// ReleaseSource says how Release was determined.
+	ReleaseSource string `json:"releaseSource"`
+	MaxUsers      int    `json:"maxUsers"`
+}
+
+// Prepare logs the admin in once, to fail early and plainly, and settles
+// the release line from opts.RCVersion or the target's GET /api/info.
+// Failures are *conformance.CannotRun.
+func Prepare(ctx context.Context, opts Options, target *targets.Target) (Shared, error) {
+	api := newAPI(opts, target.URL)
+	admin, err := fixtures.AdminLogin(ctx, api, opts.AdminUser, opts.AdminPassword)
+	if err != nil {
+		return Shared{}, err
+	}
+	version, _ := api.Info(ctx, &admin)
+	rel, source, err := conformance.ResolveRelease(opts.RCVersion, version)
+	if err != nil {
+		return Shared{}, &conformance.CannotRun{Reason: err.Error()}
+	}
+	return Shared{Target: *target, Version: version, Release: rel.String(), ReleaseSource: source, MaxUsers: opts.MaxUsers}, nil
+}
+
+// Env is one process's view of the run: the shared state, a client, and
+// personas of its own, so that no two processes ever create the same room.
+type Env struct {
+	Shared
+	Release conformance.Release
+	Client  *Client
+	API     *fixtures.API
+	Cast    *fixtures.Cast
+
+	mu    sync.Mutex
+	fresh int
+}
+
+// Join provisions this process's personas on the shared target.
+// Failures are *conformance.CannotRun.
+func Join(ctx context.Context, opts Options, sh Shared) (*Env, error) {
+	spec, err := openapi.Load()
+	if err != nil {
+		return nil, fmt.Errorf("load the embedded OpenAPI spec: %w", err)
+	}
+	rel, err := conformance.ParseRelease(sh.Release)
+	if err != nil {
+		return nil, fmt.Errorf("the shared release %q: %w", sh.Release, err)
+	}
+	api := newAPI(opts, sh.Target.URL)
+	personas, err := fixtures.Personas()
+	if err != nil {
+		return nil, err
+	}
+	cast, err := fixtures.Provision(ctx, api, opts.AdminUser, opts.AdminPassword, fixtures.NewRunID(), personas)
+	if err != nil {
+		return nil, err
+	}
+	return &Env{Shared: sh, Release: rel, API: api, Cast: cast, Client: &Client{
+		BaseURL: sh.Target.URL, HTTP: api.HTTP, Spec: spec,
+		Secrets: append(cast.Secrets(), opts.AdminPassword),
+	}}, nil
+}
+
+// Cleanup deletes every user this process provisioned.
+func (e *Env) Cleanup(ctx context.Context) error {
+	if e == nil {
+		return nil
+	}
+	return e.Cast.Cleanup(ctx, e.API)
+}
+
+// User returns a provisioned persona.
+func (e *Env) User(key string) fixtures.User { return e.Cast.User(key) }
+
+// Creds returns a persona's credentials.
+func (e *Env) Creds(key string) *fixtures.Credentials {
+	c := e.Cast.User(key).Creds
+	return &c
+}
+
+// Fresh provisions n users that no other check has seen, for checks whose
+// outcome depends on which rooms already exist. They are deleted with the
+// rest of the cast.
+func (e *Env) Fresh(ctx context.Context, n int) []fixtures.User {
+	GinkgoHelper()
+	e.mu.Lock()
+	keys := make([]string, n)
+	for i := range keys {
+		e.fresh++
+		keys[i] = "fresh" + strconv.Itoa(e.fresh)
+	}
+	e.mu.Unlock()
+	users := make([]fixtures.User, n)
+	for i, k := range keys {
+		u, err := e.Cast.Add(ctx, e.API, fixtures.Persona{Key: k, Role: "user", Name: "Fresh " + k[len("fresh"):]})
+		if err != nil {
+			var ce *conformance.CannotRun
+			if errors.As(err, &ce) {
+				AbortSuite(CannotRunPrefix + ce.Reason)
+			}
+			Failf("provision a fresh user for this check: %v", err)
+		}
+		users[i] = u
+	}
+	return users
+}
+
+// Discard deletes a user provisioned for this check now, for checks about
+// what happens once a user is gone.
+func (e *Env) Discard(ctx context.Context, u fixtures.User) {
+	GinkgoHelper()
+	if err := e.Cast.Remove(ctx, e.API, u.Key); err != nil {
+		Failf("delete the user %s: %v", u.Username, err)
+	}
+}
+
+func newAPI(opts Options, base string) *fixtures.API {
+	client := &http.Client{Timeout: opts.HTTPTimeout}
+	var rt http.RoundTripper
+	if opts.HTTPClient != nil {
+		*client = *opts.HTTPClient
+		if client.Timeout == 0 {
+			client.Timeout = opts.HTTPTimeout
+		}
+		rt = client.Transport
+	}
+	if rt == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 32
+		rt = tr
+	}
+	client.Transport = &rest.Transport{Base: rt, Budget: opts.RateLimitBudget}
+	client.CheckRedirect = refuseRedirect
+	return &fixtures.API{BaseURL: base, HTTP: client}
+}
+
+// refuseRedirect stops at the first redirect: following it would send the
+// admin's password or a token to wherever the target points.
+func refuseRedirect(req *http.Request, via []*http.Request) error {
+	from := via[len(via)-1]
+	return &conformance.CannotRun{Reason: fmt.Sprintf(
+		"the target answered %s %s with a redirect to %s; rcconform follows no redirect, so that credentials never reach another origin; if that is the server to certify, pass --target %s://%s",
+		from.Method, from.URL.Path, req.URL.Redacted(), req.URL.Scheme, req.URL.Host)}
+}
+
+// CannotRunMessage is the failure message of a run that could not happen:
+// the prefix and one sentence, then the details on the following lines.
+func CannotRunMessage(err error) string {
+	var ce *conformance.CannotRun
+	if errors.As(err, &ce) {
+		msg := CannotRunPrefix + ce.Reason
+		if ce.Err != nil {
+			msg += "\n" + ce.Err.Error()
+		}
+		if err != error(ce) {
+			msg += "\n" + err.Error()
+		}
+		return msg
+	}
+	return CannotRunPrefix + err.Error()
+}
