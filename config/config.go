@@ -149,18 +149,31 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, 
 		}
 	}
 	if fs != nil {
+		// A setter's own sentence names the flag; the flag package's wrapper
+		// of it would only repeat the value.
+		var setErr error
 		for _, s := range Settings() {
+			set := func(v string) error {
+				if err := s.set(&c, v); err != nil {
+					setErr = fmt.Errorf("--%s: %w", s.Flag, err)
+					return err
+				}
+				return nil
+			}
 			if s.Bool {
-				fs.BoolFunc(s.Flag, s.help(), func(v string) error { return s.set(&c, v) })
+				fs.BoolFunc(s.Flag, s.help(), set)
 			} else {
-				fs.Func(s.Flag, s.help(), func(v string) error { return s.set(&c, v) })
+				fs.Func(s.Flag, s.help(), set)
 			}
 		}
 		if err := fs.Parse(args); err != nil {
+			if setErr != nil && !errors.Is(err, flag.ErrHelp) {
+				return Config{}, setErr
+			}
 			return Config{}, err
 		}
 		if fs.NArg() > 0 {
-			return Config{}, fmt.Errorf("unexpected arguments %q", fs.Args())
+			return Config{}, fmt.Errorf("run takes no arguments, got %q", fs.Args())
 		}
 	}
 	if c.Timeout == 0 {
@@ -218,6 +231,9 @@ func (c Config) Suite(log io.Writer) dmcreate.Config {
 		s.HTTPTimeout = min(s.HTTPTimeout, max(c.Timeout/2, time.Nanosecond))
 		s.StartTimeout = min(s.StartTimeout, c.Timeout)
 		s.RateLimitBudget = min(s.RateLimitBudget, c.Timeout)
+	}
+	if s.Level == "" {
+		s.Level = def.Level
 	}
 	s.Log = log
 	return s

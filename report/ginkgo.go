@@ -56,8 +56,8 @@ func FromGinkgo(r types.Report, run Run, catalogue []conformance.Info) (*Results
 		}
 		res.Checks = append(res.Checks, c)
 	}
-	if res.RunError == nil && !slices.ContainsFunc(res.Checks, func(c Check) bool { return c.Outcome != Skipped }) {
-		res.RunError = &RunError{Reason: "no check ran; check the label filter"}
+	if res.RunError == nil && !slices.ContainsFunc(res.Checks, func(c Check) bool { return c.Counts && c.Outcome != Skipped }) {
+		res.RunError = &RunError{Reason: "no check that counts at level " + string(run.Level) + " ran; check the label filter and the release"}
 	}
 	if err := Seal(res); err != nil {
 		return nil, err

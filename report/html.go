@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rcconform/rcconform/openapi"
 	"github.com/rcconform/rcconform/conformance"
+	"github.com/rcconform/rcconform/openapi"
 )
 
 //go:embed report.html.tmpl

@@ -9,8 +9,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/rcconform/rcconform/openapi"
 	"github.com/rcconform/rcconform/conformance"
+	"github.com/rcconform/rcconform/openapi"
 )
 
 // Summarize derives the summary from the check records and the run error:

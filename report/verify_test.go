@@ -7,22 +7,24 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rcconform/rcconform/conformance"
 	"github.com/rcconform/rcconform/openapi"
-	"github.com/rcconform/rcconform/suites/framework"
 )
 
-// sealed returns fresh results of three checks, one failed.
+// sealed returns fresh results of a run at level compat: three checks that
+// count, one of them failed, and a failed recommended check that does not.
 func sealed(t *testing.T) *Results {
 	t.Helper()
 	res := &Results{
 		Format: Format, HarnessVersion: "v1.0.0", SpecDigest: openapi.Digest(),
-		Target:    Target{URL: "http://127.0.0.1:3000", Kind: "url"},
-		Selection: Selection{Level: framework.Compat, Filter: "(core || compat)"},
+		Target:    testRun.Target,
+		Selection: Selection{Level: conformance.Compat, Filter: "(core || compat || recommended)"},
 		StartTime: start, EndTime: start.Add(1e9),
 		Checks: []Check{
-			chk("A", framework.Core, framework.V0590, Passed, framework.Exchange{Method: "POST", Path: framework.DMCreate, Status: 200}),
-			chk("B", framework.Compat, framework.V3010, Passed, framework.Exchange{Method: "POST", Path: framework.IMCreate, Status: 401}),
-			chk("C", framework.Compat, framework.V3180, Failed, framework.Exchange{Method: "POST", Path: framework.DMCreate, Status: 400}),
+			chk("A", conformance.Core, conformance.V0590, Passed, conformance.Exchange{Method: "POST", Path: dmCreate, Status: 200}),
+			chk("B", conformance.Compat, conformance.V3010, Passed, conformance.Exchange{Method: "POST", Path: imCreate, Status: 401}),
+			chk("C", conformance.Compat, conformance.V3180, Failed, conformance.Exchange{Method: "POST", Path: dmCreate, Status: 400}),
+			chk("R", conformance.Recommended, conformance.V0590, Failed, conformance.Exchange{Method: "POST", Path: dmCreate, Status: 200}),
 		},
 	}
 	if err := Seal(res); err != nil {
@@ -36,8 +38,23 @@ func TestVerifyAcceptsFreshResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Summary.Verdict != NotConformant || res.Summary.CertifiedFeatureLevel != framework.V3010 {
+	if res.Summary.Verdict != NotConformant || res.Summary.CertifiedFeatureLevel != conformance.V3010 {
 		t.Errorf("summary %+v", res.Summary)
+	}
+	if res.Format != "rcconform-results/v2" || res.Target != testRun.Target || res.Checks[3].Counts || !res.Checks[2].Counts {
+		t.Errorf("decoded results %+v", res)
+	}
+	// The same records sealed at level recommended verify too.
+	rec := sealed(t)
+	rec.Selection.Level = conformance.Recommended
+	rec.Checks[3].Counts = true
+	if err := Seal(rec); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := Verify(mustJSON(t, rec)); err != nil {
+		t.Errorf("results at level recommended do not verify: %v", err)
+	} else if res.Summary.Verdict != NotConformant || res.Summary.CertifiedFeatureLevel != NoLevel {
+		t.Errorf("summary at level recommended %+v", res.Summary)
 	}
 }
 
@@ -47,17 +64,30 @@ func TestVerifyCatchesEdits(t *testing.T) {
 		edit  func(r *Results)
 		wants []string
 	}{
-		{"outcome", func(r *Results) { r.Checks[2].Outcome, r.Checks[2].Failure = Passed, "" }, []string{"checksDigest", "summary total.failed says 1, the checks give 0", "summary verdict"}},
+		{"outcome", func(r *Results) { r.Checks[2].Outcome, r.Checks[2].Failure = Passed, "" }, []string{"checksDigest", "summary total.failed says 2, the checks give 1", "summary verdict says not conformant, the checks give conformant"}},
 		{"outcome with a new digest", func(r *Results) {
 			r.Checks[2].Outcome, r.Checks[2].Failure = Passed, ""
 			r.ChecksDigest, _ = ChecksDigest(r.Checks)
 		}, []string{"summary feature 3.18.0.passed says 0, the checks give 1", "summary certifiedFeatureLevel says 3.1.0, the checks give 3.18.0"}},
 		{"count", func(r *Results) { r.Summary.Levels[1].Passed = 7 }, []string{"summary level compat.passed says 7, the checks give 1"}},
-		{"certified level", func(r *Results) { r.Summary.CertifiedFeatureLevel = framework.V3180 }, []string{"certifiedFeatureLevel"}},
+		{"recommended count", func(r *Results) { r.Summary.Levels[2].Failed = 0 }, []string{"summary level recommended.failed says 0, the checks give 1"}},
+		{"certified level", func(r *Results) { r.Summary.CertifiedFeatureLevel = conformance.V3180 }, []string{"certifiedFeatureLevel"}},
 		{"run error", func(r *Results) { r.RunError = &RunError{Reason: "it stopped"} }, []string{"summary verdict says not conformant, the checks give could not run"}},
 		{"exchange", func(r *Results) { r.Checks[0].Exchanges[0].Status = 201 }, []string{"checksDigest", "coverage"}},
 		{"spec digest", func(r *Results) { r.SpecDigest = "sha256:" + strings.Repeat("0", 64) }, []string{"specDigest"}},
 		{"schema", func(r *Results) { r.Checks[0].Outcome = "great" }, []string{"results schema"}},
+		{"format", func(r *Results) { r.Format = "rcconform-results/v1" }, []string{"results schema"}},
+		{"level", func(r *Results) { r.Selection.Level = "strict" }, []string{"results schema"}},
+		{"counts", func(r *Results) { r.Checks[1].Counts = false }, []string{"checksDigest", "check B says counts=false, but a compat check counts=true at level compat"}},
+		{"counts with a new digest", func(r *Results) {
+			r.Checks[3].Counts = true
+			r.ChecksDigest, _ = ChecksDigest(r.Checks)
+			r.Summary = Summarize(r.Checks, r.RunError)
+		}, []string{"check R says counts=true, but a recommended check counts=false at level compat"}},
+		{"selected level", func(r *Results) { r.Selection.Level = conformance.Core }, []string{
+			"check B says counts=true, but a compat check counts=false at level core",
+			"check C says counts=true, but a compat check counts=false at level core",
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := sealed(t)

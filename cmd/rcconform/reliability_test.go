@@ -35,7 +35,7 @@ import (
 	"github.com/rcconform/rcconform/reference"
 	"github.com/rcconform/rcconform/reference/container"
 	"github.com/rcconform/rcconform/report"
-	"github.com/rcconform/rcconform/suites/framework"
+	"github.com/rcconform/rcconform/targets"
 )
 
 // dockerOrSkip skips the test unless a Docker engine answers.
@@ -261,7 +261,7 @@ func TestCleanupContainer(t *testing.T) {
 			if tc.sig == 0 {
 				wantExit(t, r, exitPassed)
 				res := readResults(t, dir)
-				if res.Target.Kind != string(framework.KindContainer) || res.Summary.Verdict != report.Conformant {
+				if res.Target.Kind != string(targets.Container) || res.Summary.Verdict != report.Conformant {
 					t.Errorf("target %+v, verdict %q; want a conformant container run", res.Target, res.Summary.Verdict)
 				}
 			} else {
@@ -329,7 +329,7 @@ func TestCleanupImageFailure(t *testing.T) {
 	r := l.finish(t)
 	wantExit(t, r, exitFailed)
 	res := readResults(t, dir)
-	if res.Target.Kind != string(framework.KindImage) || res.Summary.Verdict != report.NotConformant {
+	if res.Target.Kind != string(targets.Image) || res.Summary.Verdict != report.NotConformant {
 		t.Errorf("target %+v, verdict %q; want a not conformant image run", res.Target, res.Summary.Verdict)
 	}
 	if !strings.Contains(r.stdout, "FAIL  SEM-MAX-USERS-EXCEEDED ") {
@@ -380,7 +380,7 @@ func TestLeftoverOfKilledRun(t *testing.T) {
 	again := startContainerRun(t, "run", "--report-dir", dir)
 	againPid := again.cmd.Process.Pid
 	wantExit(t, again.finish(t), exitPassed)
-	if res := readResults(t, dir); res.Target.Kind != string(framework.KindContainer) {
+	if res := readResults(t, dir); res.Target.Kind != string(targets.Container) {
 		t.Errorf("the second run's target is %+v, not a container", res.Target)
 	}
 	if still := containersOf(t, before, pid); len(still) > 0 {

@@ -77,8 +77,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cannotRun(stderr, "%v", err)
 	}
 	// testcontainers prints a banner and container events on stderr, which
-	// is kept for the one sentence of a run that cannot happen.
+	// is kept for the one sentence of a run that cannot happen. Without a
+	// registry it must not try to pull Ryuk either.
 	tclog.SetDefault(tclog.NewNoopLogger())
+	container.PrepareEnv()
 	suite := cfg.Suite(stdout)
 
 	fmt.Fprintf(stdout, "rcconform %s: dm.create conformance, level %s, spec %s\n", harnessVersion(), suite.Level, openapi.Digest())
@@ -107,10 +109,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case out.Err != nil:
 		return cannotRun(stderr, "%v", out.Err)
+	case out.Report != nil && out.Report.PreRunStats.SpecsThatWillRun == 0:
+		return cannotRun(stderr, "no check matches the selection (label filter %q); see `rcconform checks` for the ids and labels", out.Report.SuiteConfig.LabelFilter)
 	case out.Report == nil || out.Results == nil:
 		return cannotRun(stderr, "the suite ended without a report; this is a bug in rcconform")
-	case out.Report.PreRunStats.SpecsThatWillRun == 0:
-		return cannotRun(stderr, "no check matches the selection (label filter %q); see `rcconform checks` for the ids and labels", out.Report.SuiteConfig.LabelFilter)
 	}
 	res := out.Results
 	printSummary(stdout, res, out.Files)

@@ -25,9 +25,15 @@ func RedactHeader(h http.Header) http.Header {
 	if out == nil {
 		return http.Header{}
 	}
-	for _, k := range secretHeaders {
-		if out.Get(k) != "" {
-			out.Set(k, Redacted)
+	// Names are matched ignoring case: a request may carry a header under a
+	// name that is not canonical (x-auth-token), kept as sent.
+	for k, vs := range out {
+		for _, secret := range secretHeaders {
+			if strings.EqualFold(k, secret) {
+				for i := range vs {
+					vs[i] = Redacted
+				}
+			}
 		}
 	}
 	return out

@@ -25,7 +25,6 @@ import (
 	"github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
-	"github.com/testcontainers/testcontainers-go/wait"
 
 	"github.com/rcconform/rcconform/reference"
 )
@@ -78,9 +77,12 @@ type Instance struct {
 	ctr *testcontainers.DockerContainer
 }
 
-// PrepareEnv sets what testcontainers needs on an engine without registry
+// PrepareEnv is for programs, not libraries: it sets in the process
+// environment what testcontainers needs on an engine without registry
 // access, unless the environment already decided: Ryuk would be pulled, and
-// on machines with /.dockerenv the mapped ports are looked up on the wrong host.
+// on machines with /.dockerenv the mapped ports are looked up on the wrong
+// host. testcontainers reads both once, before its first call. Start and
+// Run never change the environment; they find the mapped port themselves.
 func PrepareEnv() {
 	if _, ok := os.LookupEnv("TESTCONTAINERS_RYUK_DISABLED"); !ok {
 		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
@@ -92,7 +94,6 @@ func PrepareEnv() {
 
 // Available reports whether a Docker engine answers.
 func Available(ctx context.Context) (err error) {
-	PrepareEnv()
 	// Some discovery paths of testcontainers panic instead of returning.
 	defer func() {
 		if r := recover(); r != nil {
@@ -113,7 +114,6 @@ func Available(ctx context.Context) (err error) {
 // Start starts opts.Image, or the reference (building its image when the
 // engine lacks it), and waits until it serves HTTP.
 func Start(ctx context.Context, opts Options) (*Instance, error) {
-	PrepareEnv()
 	if opts.Port == "" {
 		opts.Port = Port
 	}
@@ -137,12 +137,12 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	}
 	defer cli.Close()
 
+	served := &servedAt{port: opts.Port, path: ready}
 	customizers := []testcontainers.ContainerCustomizer{
 		testcontainers.WithExposedPorts(opts.Port),
 		testcontainers.WithEnv(opts.Env),
 		testcontainers.WithLabels(map[string]string{LabelProject: "true", LabelOwner: owner()}),
-		testcontainers.WithWaitStrategy(wait.ForHTTP(ready).WithPort(opts.Port).
-			WithStartupTimeout(opts.StartupTimeout).WithPollInterval(50 * time.Millisecond)),
+		testcontainers.WithWaitStrategyAndDeadline(opts.StartupTimeout, served),
 	}
 	inst := &Instance{Image: opts.Image}
 	if opts.Image != "" {
@@ -196,11 +196,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		_ = inst.Stop(context.Background())
 		return nil, fmt.Errorf("start container from %s: %w", inst.Image, err)
 	}
-	inst.URL, err = ctr.PortEndpoint(ctx, opts.Port, "http")
-	if err != nil {
-		_ = inst.Stop(context.Background())
-		return nil, fmt.Errorf("find the mapped port %s of %s: %w", opts.Port, inst.Image, err)
-	}
+	inst.URL = served.url
 	if inst.Built {
 		removeOtherReferenceImages(ctx, cli, inst.Image)
 	}

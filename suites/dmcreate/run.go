@@ -66,6 +66,9 @@ func Run(t GinkgoTestingT, cfg Config, opts RunOptions) *Outcome {
 	}
 	ReportAfterSuite("dm.create certification", func(r types.Report) {
 		out.Report = &r
+		if r.PreRunStats.SpecsThatWillRun == 0 {
+			return // nothing was selected: there is nothing to certify or write
+		}
 		res, err := report.FromGinkgo(r, report.Run{
 			HarnessVersion: cfg.HarnessVersion,
 			Target:         resultTarget(cfg, s.Shared()),

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/rcconform/rcconform/config"
+	"github.com/rcconform/rcconform/reference/container"
 	"github.com/rcconform/rcconform/suites/dmcreate"
 )
 
@@ -14,6 +15,9 @@ import (
 // reference, in a container when a Docker engine answers and in-process
 // otherwise. Ginkgo's own flags apply too.
 func TestDMCreate(t *testing.T) {
+	// Without a registry, testcontainers must not try to pull Ryuk, and on
+	// some machines it must be told the mapped ports are on loopback.
+	container.PrepareEnv()
 	cfg, err := config.Load(nil, nil, os.Getenv)
 	if err != nil {
 		t.Fatalf("rcconform: %v", err)

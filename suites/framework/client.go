@@ -65,8 +65,9 @@ type Client struct {
 	BaseURL string
 	HTTP    *http.Client
 	Spec    *openapi.Spec
-	// Secrets are redacted from everything the client shows or records.
-	Secrets []string
+	// Secrets lists what is redacted from everything the client shows or
+	// records; it is asked each time, as checks provision users as they go.
+	Secrets func() []string
 }
 
 // Response is the target's answer to one Request.
@@ -155,7 +156,7 @@ func (c *Client) Post(ctx context.Context, r Request) *Response {
 		case errors.Is(err, rest.ErrRateLimited):
 			AbortSuite(CannotRunPrefix + rest.ErrRateLimited.Error())
 		}
-		Failf("the target did not answer POST %s: %s", r.Path, rest.RedactString(err.Error(), c.Secrets...))
+		Failf("the target did not answer POST %s: %s", r.Path, rest.RedactString(err.Error(), c.Secrets()...))
 	}
 	c.Record(resp)
 	return resp
@@ -198,10 +199,10 @@ func (c *Client) record(reqHeader http.Header, r *Response, d time.Duration) con
 	ex := conformance.Exchange{
 		Method: http.MethodPost, Path: r.Request.Path,
 		RequestHeaders:  flatten(rest.RedactHeader(reqHeader)),
-		RequestBody:     string(rest.RedactJSON([]byte(r.Request.Body), c.Secrets...)),
+		RequestBody:     string(rest.RedactJSON([]byte(r.Request.Body), c.Secrets()...)),
 		Status:          r.Status,
 		ResponseHeaders: flatten(rest.RedactHeader(r.Header)),
-		ResponseBody:    string(rest.RedactJSON(r.Body, c.Secrets...)),
+		ResponseBody:    string(rest.RedactJSON(r.Body, c.Secrets()...)),
 		DurationMillis:  float64(d.Microseconds()) / 1000,
 	}
 	for _, v := range r.Violations {

@@ -102,7 +102,7 @@ func Join(ctx context.Context, opts Options, sh Shared) (*Env, error) {
 	}
 	return &Env{Shared: sh, Release: rel, API: api, Cast: cast, Client: &Client{
 		BaseURL: sh.Target.URL, HTTP: api.HTTP, Spec: spec,
-		Secrets: append(cast.Secrets(), opts.AdminPassword),
+		Secrets: func() []string { return append(cast.Secrets(), opts.AdminPassword) },
 	}}, nil
 }
 

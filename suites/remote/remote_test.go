@@ -23,6 +23,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/rcconform/rcconform/conformance"
 	"github.com/rcconform/rcconform/internal/refproc"
 	"github.com/rcconform/rcconform/suites/framework"
 )
@@ -253,5 +254,54 @@ func TestParallelProcessesShareOneTarget(t *testing.T) {
 	}
 	if len(procs) != 2 {
 		t.Fatalf("the checks ran on processes %v; want both of two", procs)
+	}
+}
+
+// TestParallelProcessesAgainstRacyServer runs the suite under ginkgo -p
+// against a server that creates rooms the way released Rocket.Chat does
+// (look up, then insert): each process has personas of its own, so no two
+// checks running at once create the same room for the first time, and only
+// the recommended concurrency checks, which do not count, may see the race.
+func TestParallelProcessesAgainstRacyServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite under ginkgo -p several times")
+	}
+	runs := 3
+	if v := os.Getenv("RC_PARALLEL_RUNS"); v != "" {
+		fmt.Sscan(v, &runs)
+	}
+	for _, version := range []string{"6.14.0", "8.6.1"} {
+		t.Run(version, func(t *testing.T) {
+			ref := startReference(t, nil, "--rc-version", version, "--racy-creation")
+			passed, raced := 0, 0
+			for i := range runs {
+				procs := 2 + i%3
+				report := filepath.Join(t.TempDir(), "report.json")
+				cmd := exec.Command("go", "tool", "ginkgo", "-p", fmt.Sprintf("--procs=%d", procs), "--no-color", "--json-report="+report, bin.suite)
+				cmd.Env = append(os.Environ(), "RC_URL="+ref)
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Errorf("run %d with %d processes failed: %v\n%s", i+1, procs, err, out)
+					continue
+				}
+				passed++
+				raw, err := os.ReadFile(report)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var reports []types.Report
+				if err := json.Unmarshal(raw, &reports); err != nil {
+					t.Fatal(err)
+				}
+				for _, s := range reports[0].SpecReports {
+					if strings.HasPrefix(s.Failure.Message, conformance.RecommendedNotMet) {
+						raced++
+					}
+				}
+			}
+			if raced == 0 {
+				t.Errorf("no recommended concurrency check saw the race in %d runs, so the server did not race and the runs prove nothing", runs)
+			}
+			t.Logf("%s: %d of %d parallel runs passed", version, passed, runs)
+		})
 	}
 }
