@@ -4,27 +4,46 @@ FUZZTIME  ?= 30s
 REPORT    ?= build/report
 SOAK      ?= 50
 IMAGE     ?= rcconform-reference:dev
+HARNESS   ?= rcconform:dev
+# The releases `make test` certifies the reference at, in-process: each
+# boundary of the lines the catalogue knows.
+LINES     ?= 6.0.0 6.4.0 6.5.0 6.14.0 8.0.0 8.6.1
+ACTIONLINT = github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
 # No registry is reachable: Ryuk cannot be pulled, and mapped ports must be
 # looked up on loopback (see the README). The environment may override both.
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export TESTCONTAINERS_HOST_OVERRIDE ?= 127.0.0.1
 
-.PHONY: all test lint vet conform verify image reference fuzz bench soak
+.PHONY: all test lint vet conform verify image harness-image reference fuzz bench soak catalogue parallel
 
 all: lint test
 
-## test: vet, then every test (suites included) with the race detector
+## test: vet, every test (suites included) with the race detector, the
+## suites at each release line in-process, and the example vendor module
 test: vet
 	$(GO) test -race -count=1 ./...
+	@for v in $(LINES); do \
+		echo "# suites against the reference at $$v, in-process"; \
+		RC_TARGET=in-process RC_VERSION=$$v $(GO) test -count=1 ./suites/dmcreate/ || exit 1; \
+	done
+	cd examples/vendor && $(GO) test -count=1 ./...
 
 vet:
 	$(GO) vet ./...
 
-## lint: gofmt must list nothing; go vet; staticcheck
+## lint: gofmt must list nothing; go vet; staticcheck; actionlint on the
+## workflows (which checks the action's inputs too) and the action's scripts
 lint: vet
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) tool staticcheck ./...
+	cd examples/vendor && $(GO) vet ./...
+	$(GO) run $(ACTIONLINT)
+	$(GO) test -count=1 -run '^TestActionMetadata$$' ./cmd/rcconform/
+
+## catalogue: regenerate catalogue.json from the checks (a test fails when it is stale)
+catalogue:
+	$(GO) run ./cmd/rcconform checks --json > catalogue.json
 
 ## conform: certify the bundled reference (container, or in-process without Docker)
 conform:
@@ -59,6 +78,19 @@ image:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o build/image/rcreference ./cmd/rcreference
 	cp reference/Dockerfile build/image/Dockerfile
 	docker build -t $(IMAGE) build/image
+
+## harness-image: build the rcconform CLI into $(HARNESS), FROM scratch with CA certificates
+harness-image:
+	mkdir -p build/harness
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o build/harness/rcconform ./cmd/rcconform
+	cp /etc/ssl/certs/ca-certificates.crt build/harness/ca-certificates.crt
+	cp cmd/rcconform/Dockerfile build/harness/Dockerfile
+	docker build -t $(HARNESS) build/harness
+
+## parallel: the suite under ginkgo -p (2 to 4 processes) PARALLEL_RUNS times per
+## line, against a reference that creates rooms like released Rocket.Chat
+parallel:
+	RC_PARALLEL_RUNS=$${PARALLEL_RUNS:-10} $(GO) test -count=1 -v -run '^TestParallelProcessesAgainstRacyServer$$' ./suites/remote/
 
 ## reference: run the reference server on 127.0.0.1:3000
 reference:
