@@ -112,7 +112,7 @@ func typedInvalidParams(msg string) *apiError {
 }
 
 func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
-	if e.status == http.StatusUnauthorized && s.rel.restivus && s.cfg.UnauthorizedDelay {
+	if (e.status == http.StatusUnauthorized || e.status == http.StatusForbidden) && s.rel.restivus && s.cfg.UnauthorizedDelay {
 		// Restivus answers 401 and 403 after 500 ms × (1 + random).
 		time.Sleep(500*time.Millisecond + rand.N(500*time.Millisecond))
 	}

@@ -3,6 +3,7 @@ package reference
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -12,16 +13,27 @@ var fuzzContentTypes = []string{
 	"multipart/form-data; boundary=x", "application/json; charset=utf-8",
 }
 
-// fuzzEndpoint posts each input to path and requires one of the allowed
-// statuses, a valid JSON body and the exact JSON headers: never a 5xx.
+// fuzzEndpoint posts each input to path on an 8.x and a 6.x server and
+// requires one of the allowed statuses, a valid JSON body and the exact
+// JSON headers: never a 5xx. On 6.x a JSON-typed body may instead get the
+// body parser's page, but never when it is a JSON object or array.
 func fuzzEndpoint(f *testing.F, path string, asAdmin bool, allowed map[int]bool, seeds []string) {
-	e := newEnv(f, Config{})
-	caller := e.addUser("caller", "Caller")
-	e.addUser("bob", "Bob")
-	e.addUser("123", "Numbers")
-	e.addUser("guest1", "Guest", "guest")
-	if asAdmin {
-		caller = e.admin
+	type target struct {
+		e      *testEnv
+		caller creds
+		line   line
+	}
+	var targets []target
+	for _, l := range lines {
+		e := newEnv(f, Config{Version: l.version})
+		caller := e.addUser("caller", "Caller")
+		e.addUser("bob", "Bob")
+		e.addUser("123", "Numbers")
+		e.addUser("guest1", "Guest", "guest")
+		if asAdmin {
+			caller = e.admin
+		}
+		targets = append(targets, target{e, caller, l})
 	}
 	for _, s := range seeds {
 		for ct := range fuzzContentTypes {
@@ -29,20 +41,33 @@ func fuzzEndpoint(f *testing.F, path string, asAdmin bool, allowed map[int]bool,
 		}
 	}
 	f.Fuzz(func(t *testing.T, body string, ct uint8) {
-		fe := &testEnv{t: t, srv: e.srv, admin: e.admin} // f's methods are off-limits in here
-		c := &caller
-		if path == "/api/v1/login" {
-			c = nil
-		}
-		res := fe.request(http.MethodPost, path, c, fuzzContentTypes[int(ct)%len(fuzzContentTypes)], body)
-		if !allowed[res.status] {
-			t.Fatalf("status %d for %q: %s", res.status, body, res.body)
-		}
-		if !json.Valid([]byte(res.body)) {
-			t.Fatalf("invalid JSON for %q: %q", body, res.body)
-		}
-		if got := res.header.Get("Content-Type"); got != "application/json" {
-			t.Fatalf("Content-Type %q", got)
+		contentType := fuzzContentTypes[int(ct)%len(fuzzContentTypes)]
+		for _, tg := range targets {
+			fe := &testEnv{t: t, srv: tg.e.srv, admin: tg.e.admin} // f's methods are off-limits in here
+			c := &tg.caller
+			if path == "/api/v1/login" {
+				c = nil
+			}
+			res := fe.request(http.MethodPost, path, c, contentType, body)
+			if tg.line.restivus && res.header.Get("Content-Type") != "application/json" {
+				jsonTyped := strings.HasPrefix(contentType, "application/json")
+				if !jsonTyped || res.status != 400 || res.body != parserPage {
+					t.Fatalf("6.x: %d %q (%s) for %q as %q", res.status, res.body, res.header.Get("Content-Type"), body, contentType)
+				}
+				if v := strings.TrimLeft(body, " \t\r\n"); v != "" && (v[0] == '{' || v[0] == '[') && json.Valid([]byte(v)) {
+					t.Fatalf("6.x: body parser page for the JSON %q", body)
+				}
+				continue
+			}
+			if !allowed[res.status] {
+				t.Fatalf("%s: status %d for %q: %s", tg.line.name, res.status, body, res.body)
+			}
+			if !json.Valid([]byte(res.body)) {
+				t.Fatalf("%s: invalid JSON for %q: %q", tg.line.name, body, res.body)
+			}
+			if got := res.header.Get("Content-Type"); got != "application/json" {
+				t.Fatalf("%s: Content-Type %q", tg.line.name, got)
+			}
 		}
 	})
 }
@@ -57,7 +82,7 @@ func FuzzDMCreateBody(f *testing.F) {
 		`{"username":"a","excludeSelf":"yes"}`, `[]`, `"bob"`, ``, `{`, `null`,
 		`{"usernames":"bob,,caller"}`, `{"usernames":"@bob,@x"}`, `{"username":"caller","excludeSelf":true}`,
 		`{"usernames":"bob,123,caller,rocket.cat","excludeSelf":true}`, `{"username":1e400}`,
-		`username=bob&excludeSelf=1`,
+		`username=bob&excludeSelf=1`, `abc`, `42`, " \n{\"username\":\"bob\"}", `{"usernames":"nobody,BOB,caller"}`,
 	})
 }
 

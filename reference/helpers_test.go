@@ -5,9 +5,48 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 )
+
+// v6 is the 6.x release the legacy tests run against; the zero Config
+// emulates the 8.x line (conformance.NewestRelease).
+const v6 = "6.14.0"
+
+// line is one emulated release line, for tests that run on both.
+type line struct {
+	name     string
+	version  string // Config.Version
+	restivus bool
+}
+
+var lines = []line{{"8.x", "", false}, {"6.x", v6, true}}
+
+// unauthorized is the line's 401 body.
+func (l line) unauthorized() string {
+	if l.restivus {
+		return restivusUnauthorizedBody401
+	}
+	return unauthorizedBody401
+}
+
+// missing is the line's answer to a dm.create body without either name key.
+func (l line) missing() string {
+	if l.restivus {
+		return invalidParamsBody(missingMsg)
+	}
+	return typedInvalidParamsBody(missingTyped)
+}
+
+// invalid is the line's dm.create answer to a body failing the schema with
+// these ajv messages (without the Meteor suffix).
+func (l line) invalid(msg string) string {
+	if l.restivus {
+		return invalidParamsBody(msg + " [invalid-params]")
+	}
+	return typedInvalidParamsBody(msg)
+}
 
 // creds are the X-User-Id / X-Auth-Token pair of a logged-in user.
 type creds struct {
@@ -153,13 +192,34 @@ func pairRid(a, b string) string {
 }
 
 const (
-	missingMsg          = `must have required property 'usernames'\n must have required property 'username'\n must match exactly one schema in oneOf [invalid-params]`
+	missingTyped        = `must have required property 'usernames'\n must have required property 'username'\n must match exactly one schema in oneOf`
+	missingMsg          = missingTyped + ` [invalid-params]`
+	objectMsg           = `must be object\n must be object\n must match exactly one schema in oneOf`
 	invalidUserBody     = `{"success":false,"error":"Invalid user [error-invalid-user]","errorType":"error-invalid-user","details":{"method":"createDirectMessage"}}`
 	notAllowedBody      = `{"success":false,"error":"Not allowed [error-not-allowed]","errorType":"error-not-allowed","details":{"method":"createDirectMessage"}}`
 	emptyNameBody       = `{"success":false,"error":"invalid username"}`
 	unauthorizedBody401 = `{"success":false,"error":"You must be logged in to do this.","status":"error","message":"You must be logged in to do this."}`
-	forbiddenBody       = `{"success":false,"error":"User does not have the permissions required for this action [error-unauthorized]"}`
+	// restivusUnauthorizedBody401 is the 6.x 401 body.
+	restivusUnauthorizedBody401 = `{"status":"error","message":"You must be logged in to do this."}`
+	// plainMaxUsersBody is the member limit before 6.6.0.
+	plainMaxUsersBody = `{"success":false,"error":"error-direct-message-max-user-exceeded"}`
+	loginFailedBody   = `{"success":false,"error":"Unauthorized","status":"error","message":"Unauthorized"}`
+	unrecognizedBody  = `{"success":false,"error":400,"status":"error","message":"Unrecognized options for login request"}`
+	// parserPage is the page 6.x's body parser answers broken JSON with.
+	parserPage    = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Bad Request</pre>\n</body>\n</html>\n"
+	forbiddenBody = `{"success":false,"error":"User does not have the permissions required for this action [error-unauthorized]"}`
 )
+
+// typedInvalidParamsBody is 8.x's typed-route validation error: no Meteor
+// suffix, errorType before error.
+func typedInvalidParamsBody(msg string) string {
+	return `{"success":false,"errorType":"invalid-params","error":"` + msg + `"}`
+}
+
+// e11000Body is 6.x's answer when a concurrent creation inserted the 1:1 room first.
+func e11000Body(rid string) string {
+	return `{"success":false,"error":"E11000 duplicate key error collection: rocketchat.rocketchat_room index: _id_ dup key: { _id: \"` + rid + `\" }"}`
+}
 
 func invalidParamsBody(msg string) string {
 	return `{"success":false,"error":"` + msg + `","errorType":"invalid-params"}`
@@ -168,4 +228,96 @@ func invalidParamsBody(msg string) string {
 func maxUsersBody(n string) string {
 	return `{"success":false,"error":"You cannot add more than ` + n +
 		` users, including yourself to a direct message [error-direct-message-max-user-exceeded]","errorType":"error-direct-message-max-user-exceeded","details":{"method":"createDirectRoom"}}`
+}
+
+// jsonHeaders are the exact headers of a JSON answer: bare is one the 8.x
+// router sends outside a route's action (401, typed validation), which
+// carries Content-Type only; on 6.x every answer carries Restivus's
+// defaults.
+func jsonHeaders(restivus, bare bool) map[string]string {
+	h := map[string]string{"Content-Type": "application/json"}
+	if bare && !restivus {
+		return h
+	}
+	h["Cache-Control"] = "no-store"
+	h["Pragma"] = "no-cache"
+	if restivus {
+		h["Access-Control-Allow-Origin"] = "*"
+		h["Access-Control-Allow-Headers"] = "Origin, X-Requested-With, Content-Type, Accept, X-User-Id, X-Auth-Token"
+	}
+	return h
+}
+
+// wantExactHeaders requires exactly these headers, each with one value.
+func wantExactHeaders(t testing.TB, got http.Header, want map[string]string) {
+	t.Helper()
+	for k, v := range want {
+		if vs := got.Values(k); len(vs) != 1 || vs[0] != v {
+			t.Errorf("header %s = %q, want %q", k, vs, v)
+		}
+	}
+	for k, vs := range got {
+		if _, ok := want[http.CanonicalHeaderKey(k)]; !ok {
+			t.Errorf("unexpected header %s: %q", k, vs)
+		}
+	}
+}
+
+// wantParserPage requires 6.x's body-parser page with its exact headers.
+func wantParserPage(t testing.TB, res response) {
+	t.Helper()
+	wantResponse(t, res, http.StatusBadRequest, parserPage)
+	wantExactHeaders(t, res.header, map[string]string{
+		"Content-Type":            "text/html; charset=utf-8",
+		"Content-Security-Policy": "default-src 'none'",
+		"X-Content-Type-Options":  "nosniff",
+		"Content-Length":          strconv.Itoa(len(parserPage)),
+	})
+}
+
+// check is an expectation on one response.
+type check func(t *testing.T, res response)
+
+// exact expects this status and body.
+func exact(status int, body string) check {
+	return func(t *testing.T, res response) {
+		t.Helper()
+		wantResponse(t, res, status, body)
+	}
+}
+
+// pageCheck expects 6.x's body-parser page.
+func pageCheck(t *testing.T, res response) {
+	t.Helper()
+	wantParserPage(t, res)
+}
+
+// roomSets tracks rooms whose rids are generated ObjectIds (every room on
+// 8.x): the first answer for a member set fixes its rid, later answers for
+// that set must repeat it, and no other set may get it.
+type roomSets struct {
+	byNames map[string]string // usernames in answer order, joined by ",", to rid
+}
+
+func newRoomSets() *roomSets { return &roomSets{byNames: map[string]string{}} }
+
+// room expects a 200 with the room of exactly these usernames, in this order.
+func (rs *roomSets) room(usernames ...string) check {
+	return func(t *testing.T, res response) {
+		t.Helper()
+		rid := generatedRoom(t, res, usernames...)
+		key := strings.Join(usernames, ",")
+		if prev, ok := rs.byNames[key]; ok {
+			if prev != rid {
+				t.Errorf("members %q: rid %s, earlier %s", usernames, rid, prev)
+			}
+			return
+		}
+		for other, r := range rs.byNames {
+			if r == rid {
+				t.Errorf("members %q got rid %s, the room of %q", usernames, rid, other)
+			}
+		}
+		rs.byNames[key] = rid
+	}
 }

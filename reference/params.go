@@ -35,12 +35,12 @@ func (s *Server) readParams(w http.ResponseWriter, r *http.Request) (any, error)
 		}
 		return map[string]any{}, nil // an aborted read parses as {} like a broken body
 	}
-	// Hono reads the header through fetch's Headers, which joins repeats with ", ".
-	contentType := strings.Join(r.Header.Values("Content-Type"), ", ")
 	if s.rel.restivus {
-		return parseRestivusParams(contentType, raw), nil
+		// Node keeps the first of repeated Content-Type headers.
+		return parseRestivusParams(r.Header.Get("Content-Type"), raw), nil
 	}
-	return parseRouterParams(contentType, raw), nil
+	// Hono reads the header through fetch's Headers, which joins repeats with ", ".
+	return parseRouterParams(strings.Join(r.Header.Values("Content-Type"), ", "), raw), nil
 }
 
 // parseRouterParams is 8.x's parseBodyParams; the content types are
@@ -90,37 +90,61 @@ func isJSONMedia(media string) bool {
 	return media == "application/json" || strings.HasPrefix(media, "application/") && strings.HasSuffix(media, "+json")
 }
 
-// bodyParserPage is the page Meteor's final handler (finalhandler, with
+// errorPage is the page Meteor's final handler (finalhandler, with
 // NODE_ENV=production) sends for an error the body parser passes on.
-const bodyParserPage = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Bad Request</pre>\n</body>\n</html>\n"
+func errorPage(status int) string {
+	return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>" +
+		http.StatusText(status) + "</pre>\n</body>\n</html>\n"
+}
 
 // bodyParser is 6.x's global connect.json (body-parser 1.13, strict):
-// before any route runs, a JSON body that is not an object or an array, or
-// does not parse, is answered with a plain HTML 400. It returns false when
-// it answered; otherwise the body is put back for the route.
+// before any route runs, a JSON body in a charset other than utf-* is
+// answered 415, and one that is not an object or an array, or does not
+// parse, 400, each with a plain HTML page. It returns false when it
+// answered; otherwise the body is put back for the route.
 func (s *Server) bodyParser(w http.ResponseWriter, r *http.Request) bool {
-	if r.Body == nil || !isJSONMedia(mediaType(r.Header.Get("Content-Type"))) {
+	media, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if r.Body == nil || !isJSONMedia(media) {
 		return true
 	}
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
-		s.writeError(w, errTooLarge)
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			s.writeError(w, errTooLarge)
+		} else {
+			writePage(w, http.StatusBadRequest) // body-parser's "request aborted"
+		}
 		return false
 	}
 	r.Body = io.NopCloser(bytes.NewReader(raw))
 	r.ContentLength = int64(len(raw))
-	body := bytes.TrimLeft(raw, " \t\n\r")
-	if len(body) == 0 || (body[0] == '{' || body[0] == '[') && json.Valid(body) {
+	if cs := params["charset"]; cs != "" && !strings.HasPrefix(strings.ToLower(cs), "utf-") {
+		writePage(w, http.StatusUnsupportedMediaType)
+		return false
+	}
+	if len(raw) == 0 {
+		return true // an empty body is {}
+	}
+	// iconv-lite drops a UTF-8 byte-order mark while decoding; strict mode
+	// then wants { or [ as the first character after white space.
+	body := bytes.TrimLeft(bytes.TrimPrefix(raw, []byte("\uFEFF")), " \t\n\r")
+	if len(body) > 0 && (body[0] == '{' || body[0] == '[') && json.Valid(body) {
 		return true
 	}
+	writePage(w, http.StatusBadRequest)
+	return false
+}
+
+func writePage(w http.ResponseWriter, status int) {
+	page := errorPage(status)
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", "default-src 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Length", strconv.Itoa(len(bodyParserPage)))
-	w.WriteHeader(http.StatusBadRequest)
-	_, _ = io.WriteString(w, bodyParserPage)
-	return false
+	h.Set("Content-Length", strconv.Itoa(len(page)))
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, page)
 }
 
 func parseJSONParams(raw []byte) any {

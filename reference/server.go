@@ -31,8 +31,8 @@ type Config struct {
 	// /api/info: a 6.x or 8.x release; default 8.6.1.
 	Version   string
 	RateLimit RateLimit // off by default; Window defaults to one minute
-	// UnauthorizedDelay delays 401 answers by 0.5 to 1 s, as the 6.x
-	// Restivus router does; off by default, and without effect on 8.x.
+	// UnauthorizedDelay delays 401 and 403 answers by 0.5 to 1 s, as the
+	// 6.x Restivus router does; off by default, and without effect on 8.x.
 	UnauthorizedDelay bool
 	// RacyCreation finds or creates rooms the way released Rocket.Chat does:
 	// look up, then insert, without a lock in between. Concurrent first
