@@ -81,6 +81,15 @@ func Settings() []Setting {
 			return nil
 		}},
 		{Flag: "image", Env: "RC_IMAGE", Usage: "image on the local Docker engine to start and certify", set: str(func(c *Config) *string { return &c.Image })},
+		{Flag: "rocketchat", Env: "RC_ROCKETCHAT_VERSION", Usage: "start Rocket.Chat of this release with its MongoDB in containers, and certify it at that release", set: func(c *Config, v string) error {
+			if _, err := conformance.ParseRelease(v); err != nil {
+				return fmt.Errorf("%q is not a release such as 8.6.1", v)
+			}
+			c.RocketChat.Version = v
+			return nil
+		}},
+		{Flag: "rocketchat-image", Env: "RC_ROCKETCHAT_IMAGE", Default: targets.DefaultRocketChatImage("VERSION"), Usage: "Rocket.Chat's image for --rocketchat", set: str(func(c *Config) *string { return &c.RocketChat.Image })},
+		{Flag: "mongo-image", Env: "RC_MONGO_IMAGE", Default: "a MongoDB the release supports, e.g. " + targets.DefaultMongoImage("8.6.1"), Usage: "MongoDB's image for --rocketchat", set: str(func(c *Config) *string { return &c.RocketChat.MongoImage })},
 		{Flag: "in-process", Env: "RC_TARGET", Bool: true, Usage: "run the bundled reference inside this process (RC_TARGET=in-process or container)", set: func(c *Config, v string) error {
 			switch v {
 			case "true", string(targets.InProcess):
@@ -124,7 +133,7 @@ func Settings() []Setting {
 		{Flag: "rerun-failed", Env: "RC_RERUN_FAILED", Usage: "run only the checks that failed in DIR/results.json", set: str(func(c *Config) *string { return &c.RerunFailed })},
 		{Flag: "timeout", Env: "RC_TIMEOUT", Default: "10m", Usage: "time limit of the whole run; it also bounds each HTTP call", set: dur("--timeout", func(c *Config) *time.Duration { return &c.Timeout })},
 		{Flag: "http-timeout", Env: "RC_HTTP_TIMEOUT", Default: def.HTTPTimeout.String(), Usage: "time limit of each HTTP call to the target", set: dur("--http-timeout", func(c *Config) *time.Duration { return &c.HTTPTimeout })},
-		{Flag: "start-timeout", Env: "RC_START_TIMEOUT", Default: def.StartTimeout.String(), Usage: "time limit of starting a container target", set: dur("--start-timeout", func(c *Config) *time.Duration { return &c.StartTimeout })},
+		{Flag: "startup-timeout", Env: "RC_STARTUP_TIMEOUT", Default: def.StartTimeout.String() + ", 5m for --rocketchat", Usage: "time limit of starting a container target, until it answers", set: dur("--startup-timeout", func(c *Config) *time.Duration { return &c.StartTimeout })},
 		{Flag: "rate-limit-budget", Env: "RC_RATE_LIMIT_BUDGET", Default: def.RateLimitBudget.String(), Usage: "total time the run may wait on the target's rate limiter (HTTP 429)", set: dur("--rate-limit-budget", func(c *Config) *time.Duration { return &c.RateLimitBudget })},
 		{Flag: "allow-insecure", Env: "RC_ALLOW_INSECURE", Bool: true, Usage: "send credentials over plain http to a public address", set: func(c *Config, v string) error {
 			b, err := strconv.ParseBool(v)
@@ -192,11 +201,19 @@ func (s Setting) help() string {
 
 // check says what is wrong with a loaded configuration.
 func (c Config) check() error {
+	given := 0
+	for _, set := range []bool{c.URL != "", c.Image != "", c.RocketChat.Version != ""} {
+		if set {
+			given++
+		}
+	}
 	switch {
-	case c.URL != "" && c.Image != "":
-		return errors.New("give either --target (RC_URL) or --image (RC_IMAGE), not both")
-	case c.Target != targets.Auto && (c.URL != "" || c.Image != ""):
-		return errors.New("--in-process (RC_TARGET) runs the bundled reference; it cannot be combined with --target (RC_URL) or --image (RC_IMAGE)")
+	case given > 1:
+		return errors.New("give one of --target (RC_URL), --image (RC_IMAGE) and --rocketchat (RC_ROCKETCHAT_VERSION)")
+	case c.RocketChat.Version == "" && (c.RocketChat.Image != "" || c.RocketChat.MongoImage != ""):
+		return errors.New("--rocketchat-image and --mongo-image go with --rocketchat VERSION")
+	case c.Target != targets.Auto && given > 0:
+		return errors.New("--in-process (RC_TARGET) runs the bundled reference; it cannot be combined with --target, --image or --rocketchat")
 	}
 	if c.URL != "" {
 		u, err := url.Parse(c.URL)
@@ -223,6 +240,9 @@ func (c Config) Suite(log io.Writer) dmcreate.Config {
 	}
 	if s.StartTimeout == 0 {
 		s.StartTimeout = def.StartTimeout
+		if s.RocketChat.Version != "" {
+			s.StartTimeout = 5 * time.Minute // Rocket.Chat takes a minute or two
+		}
 	}
 	if s.RateLimitBudget == 0 {
 		s.RateLimitBudget = def.RateLimitBudget

@@ -53,16 +53,17 @@ func LineOf(rel Release) (Line, bool) {
 }
 
 // ResolveRelease decides which release a run certifies against: the one
-// given (--rc-version), else the one the target reports, else the newest the
-// catalogue knows. It returns the release and a sentence saying how it was
-// determined; an unusable given version is an error.
-func ResolveRelease(given, reported string) (Release, string, error) {
+// given (how says by what, e.g. "--rc-version"), else the one the target
+// reports, else the newest the catalogue knows. It returns the release and
+// a sentence saying how it was determined; an unusable given version is an
+// error.
+func ResolveRelease(given, how, reported string) (Release, string, error) {
 	if given != "" {
 		rel, err := ParseRelease(given)
 		if err != nil {
-			return Release{}, "", fmt.Errorf("--rc-version (RC_VERSION) %q is not a release such as 6.14.0", given)
+			return Release{}, "", fmt.Errorf("%s %q is not a release such as 6.14.0", how, given)
 		}
-		return rel, "given with --rc-version (RC_VERSION)", nil
+		return rel, "given with " + how, nil
 	}
 	if rel, err := ParseRelease(reported); err == nil {
 		return rel, "reported by GET /api/info", nil

@@ -26,6 +26,7 @@ type RateLimit struct {
 type Config struct {
 	AdminUsername string // default "admin"
 	AdminPassword string // default "admin-pass"
+	AdminEmail    string // optional: the admin can log in with it too
 	MaxUsers      int    // default 8 (Rocket.Chat's DirectMesssage_maxUsers)
 	// Version is the release the server behaves like and reports from GET
 	// /api/info: a 6.x or 8.x release; default 8.6.1.
@@ -132,6 +133,9 @@ func (s *Server) seed() error {
 	admin := &user{
 		id: newUserID(), username: s.cfg.AdminUsername, name: "Administrator",
 		roles: []string{"admin"}, active: true, createdAt: now, password: hash,
+	}
+	if s.cfg.AdminEmail != "" {
+		admin.emails = []email{{Address: s.cfg.AdminEmail, Verified: true}}
 	}
 	// Every Rocket.Chat server has this bot; its _id is literally "rocket.cat".
 	bot := &user{

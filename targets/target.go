@@ -32,10 +32,13 @@ const (
 	URL Kind = "url"
 	// Image is any image already on the Docker engine.
 	Image Kind = "image"
+	// RocketChat is a real Rocket.Chat of a given release with its MongoDB,
+	// in containers.
+	RocketChat Kind = "rocketchat"
 )
 
 // Kinds lists the kinds a user may ask for.
-var Kinds = []Kind{Container, InProcess, URL, Image}
+var Kinds = []Kind{Container, InProcess, URL, Image, RocketChat}
 
 // Config says which target to obtain.
 type Config struct {
@@ -54,6 +57,8 @@ type Config struct {
 	Reference reference.Config
 	// StartTimeout bounds starting a container.
 	StartTimeout time.Duration
+	// RocketChat configures the RocketChat kind.
+	RocketChat RocketChatConfig
 	// AllowInsecure lets a URL target be plain http on a public address,
 	// where the admin's password would cross the network in clear.
 	AllowInsecure bool
@@ -81,6 +86,8 @@ func (cfg Config) ResolvedKind() Kind {
 			return URL
 		case cfg.Image != "":
 			return Image
+		case cfg.RocketChat.Version != "":
+			return RocketChat
 		}
 	}
 	return cfg.Kind
@@ -111,6 +118,8 @@ func Start(ctx context.Context, cfg Config) (*Target, error) {
 		return startContainer(ctx, cfg, container.Options{Image: cfg.Image, Port: cfg.ImagePort}, log)
 	case InProcess:
 		return startInProcess(cfg, "the reference in-process, as asked")
+	case RocketChat:
+		return startRocketChat(ctx, cfg, log)
 	case Container:
 		if err := container.Available(ctx); err != nil {
 			return nil, &conformance.CannotRun{Reason: "the container target needs a Docker engine, and none answers; start Docker or choose the in-process target", Err: err}

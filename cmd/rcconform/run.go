@@ -135,6 +135,8 @@ func describeTarget(cfg config.Config) string {
 		return "the server at " + rest.RedactURL(cfg.URL)
 	case cfg.Image != "":
 		return "the image " + cfg.Image + " in a container"
+	case cfg.RocketChat.Version != "":
+		return "Rocket.Chat " + cfg.RocketChat.Version + " with its MongoDB, started in containers"
 	case cfg.Target == targets.InProcess:
 		return "the bundled reference, in-process"
 	}

@@ -31,7 +31,7 @@ func main() {
 	}
 }
 
-func run(args []string) error {
+func run(args []string) (err error) {
 	def := reference.DefaultConfig()
 	fs := flag.NewFlagSet("rcreference", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:3000", "listen address (port 0 picks a free port)")
@@ -41,6 +41,7 @@ func run(args []string) error {
 	version := fs.String("rc-version", def.Version, "Rocket.Chat release to behave like and report from GET /api/info: a 6.x or 8.x release")
 	delay := fs.Bool("unauthorized-delay", false, "delay 401 answers by 0.5 to 1 s, as the 6.x Restivus router does")
 	racy := fs.Bool("racy-creation", false, "find or create rooms like released Rocket.Chat, look-up then insert, so that concurrent creations can race")
+	rcEnv := fs.Bool("rocketchat-env", false, "configure from the environment of Rocket.Chat's container image (PORT, ROOT_URL, MONGO_URL, ADMIN_*, OVERWRITE_SETTING_API_Enable_Rate_Limiter), and refuse to start unless MONGO_URL's server answers; the release is RCCONFORM_RELEASE")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -57,7 +58,7 @@ func run(args []string) error {
 	}
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	srv, err := reference.New(reference.Config{
+	cfg := reference.Config{
 		AdminUsername:     envOr("ADMIN_USERNAME", def.AdminUsername),
 		AdminPassword:     envOr("ADMIN_PASS", def.AdminPassword),
 		MaxUsers:          *maxUsers,
@@ -66,7 +67,13 @@ func run(args []string) error {
 		UnauthorizedDelay: *delay,
 		RacyCreation:      *racy,
 		Logger:            logger,
-	})
+	}
+	if *rcEnv {
+		if *addr, err = rocketChatEnv(&cfg, os.Getenv); err != nil {
+			return err
+		}
+	}
+	srv, err := reference.New(cfg)
 	if err != nil {
 		return err
 	}

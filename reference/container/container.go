@@ -137,11 +137,11 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	}
 	defer cli.Close()
 
-	served := &servedAt{port: opts.Port, path: ready}
+	served := &ServedAt{Port: opts.Port, Path: ready}
 	customizers := []testcontainers.ContainerCustomizer{
 		testcontainers.WithExposedPorts(opts.Port),
 		testcontainers.WithEnv(opts.Env),
-		testcontainers.WithLabels(map[string]string{LabelProject: "true", LabelOwner: owner()}),
+		testcontainers.WithLabels(Labels()),
 		testcontainers.WithWaitStrategyAndDeadline(opts.StartupTimeout, served),
 	}
 	inst := &Instance{Image: opts.Image}
@@ -196,7 +196,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		_ = inst.Stop(context.Background())
 		return nil, fmt.Errorf("start container from %s: %w", inst.Image, err)
 	}
-	inst.URL = served.url
+	inst.URL = served.URL()
 	if inst.Built {
 		removeOtherReferenceImages(ctx, cli, inst.Image)
 	}
@@ -261,26 +261,25 @@ func List(ctx context.Context) ([]string, error) {
 	return ids, nil
 }
 
-// ReapLeftovers removes the project's containers whose owning process on
-// this host is gone (a run killed with -9). Containers of live runs, and of
-// other hosts, are left alone so parallel runs never hit each other.
+// ReapLeftovers removes the project's containers, and then its networks,
+// whose owning process on this host is gone (a run killed with -9), with
+// the containers' anonymous volumes. What live runs, or other hosts, own is
+// left alone so parallel runs never hit each other. It returns how many
+// containers it removed.
 func ReapLeftovers(ctx context.Context) (int, error) {
 	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("connect to docker: %w", err)
 	}
 	defer cli.Close()
-	res, err := cli.ContainerList(ctx, client.ContainerListOptions{
-		All: true, Filters: make(client.Filters).Add("label", LabelProject+"=true"),
-	})
+	ours := make(client.Filters).Add("label", LabelProject+"=true")
+	res, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: ours})
 	if err != nil {
 		return 0, fmt.Errorf("list containers: %w", err)
 	}
-	host, _ := os.Hostname()
 	removed := 0
 	for _, c := range res.Items {
-		h, pid, ok := parseOwner(c.Labels[LabelOwner])
-		if !ok || h != host || processAlive(pid) {
+		if !orphaned(c.Labels[LabelOwner]) {
 			continue
 		}
 		if _, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); err != nil && !errdefs.IsNotFound(err) {
@@ -288,7 +287,33 @@ func ReapLeftovers(ctx context.Context) (int, error) {
 		}
 		removed++
 	}
+	nets, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: ours})
+	if err != nil {
+		return removed, fmt.Errorf("list networks: %w", err)
+	}
+	for _, n := range nets.Items {
+		if !orphaned(n.Labels[LabelOwner]) {
+			continue
+		}
+		if _, err := cli.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{}); err != nil && !errdefs.IsNotFound(err) {
+			return removed, fmt.Errorf("remove leftover network %s: %w", n.Name, err)
+		}
+	}
 	return removed, nil
+}
+
+// orphaned reports whether an owner label names a process of this host
+// that is gone.
+func orphaned(label string) bool {
+	host, _ := os.Hostname()
+	h, pid, ok := parseOwner(label)
+	return ok && h == host && !processAlive(pid)
+}
+
+// Labels mark a container or network as the harness's, owned by this
+// process, so that the reaper can find what a crashed run left.
+func Labels() map[string]string {
+	return map[string]string{LabelProject: "true", LabelOwner: owner()}
 }
 
 func owner() string {

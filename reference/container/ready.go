@@ -10,25 +10,35 @@ import (
 	"github.com/testcontainers/testcontainers-go/wait"
 )
 
-// servedAt waits until path answers 200 on the container's mapped port and
-// remembers where it did. testcontainers' own host may be wrong (a machine
-// with /.dockerenv that reaches the engine over its socket is taken for a
-// container, and the bridge's gateway is asked), so loopback is tried next
-// to it, and the environment is never changed to fix it.
-type servedAt struct {
-	port, path string
-	url        string
+// ServedAt is a wait strategy: it waits until Path answers 200 on the
+// container's mapped Port and remembers the base URL where it did.
+// testcontainers' own host may be wrong (a machine with /.dockerenv that
+// reaches the engine over its socket is taken for a container, and the
+// bridge's gateway is asked), so loopback is tried next to it, and the
+// environment is never changed to fix it. A container that exits ends the
+// wait with an error.
+type ServedAt struct {
+	Port, Path string
+	// Progress, when set, is called about every Every with the time waited.
+	Progress func(waited time.Duration)
+	Every    time.Duration
+
+	url string
 }
 
-var _ wait.Strategy = (*servedAt)(nil)
+var _ wait.Strategy = (*ServedAt)(nil)
 
-func (s *servedAt) WaitUntilReady(ctx context.Context, target wait.StrategyTarget) error {
+// URL is the base URL found, e.g. http://127.0.0.1:32770.
+func (s *ServedAt) URL() string { return s.url }
+
+func (s *ServedAt) WaitUntilReady(ctx context.Context, target wait.StrategyTarget) error {
 	client := &http.Client{Timeout: time.Second}
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
+	start, told := time.Now(), time.Now()
 	var last error
 	for {
-		port, err := target.MappedPort(ctx, s.port)
+		port, err := target.MappedPort(ctx, s.Port)
 		if err == nil {
 			hosts := []string{"127.0.0.1"}
 			if h, err := target.Host(ctx); err == nil && !slices.Contains(hosts, h) {
@@ -36,7 +46,7 @@ func (s *servedAt) WaitUntilReady(ctx context.Context, target wait.StrategyTarge
 			}
 			for _, h := range hosts {
 				base := fmt.Sprintf("http://%s:%s", h, port.Port())
-				if last = answers(ctx, client, base+s.path); last == nil {
+				if last = answers(ctx, client, base+s.Path); last == nil {
 					s.url = base
 					return nil
 				}
@@ -45,14 +55,28 @@ func (s *servedAt) WaitUntilReady(ctx context.Context, target wait.StrategyTarge
 			last = err
 		}
 		if state, err := target.State(ctx); err == nil && !state.Running && state.Status == "exited" {
-			return fmt.Errorf("the container exited with code %d before %s answered", state.ExitCode, s.path)
+			return &ExitedError{Code: state.ExitCode, Path: s.Path}
+		}
+		if s.Progress != nil && s.Every > 0 && time.Since(told) >= s.Every {
+			told = time.Now()
+			s.Progress(time.Since(start))
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%s did not answer 200 in time: %w (last: %v)", s.path, ctx.Err(), last)
+			return fmt.Errorf("%s did not answer 200 in time: %w (last: %v)", s.Path, ctx.Err(), last)
 		case <-tick.C:
 		}
 	}
+}
+
+// ExitedError says the container stopped before it served.
+type ExitedError struct {
+	Code int
+	Path string
+}
+
+func (e *ExitedError) Error() string {
+	return fmt.Sprintf("the container exited with code %d before %s answered", e.Code, e.Path)
 }
 
 func answers(ctx context.Context, client *http.Client, url string) error {

@@ -43,6 +43,9 @@ type Config struct {
 	// Target forces how the bundled reference runs: targets.Container or
 	// targets.InProcess (default: container when Docker answers).
 	Target targets.Kind
+	// RocketChat, with a Version, starts a real Rocket.Chat of that release
+	// with its MongoDB in containers and certifies it at that release.
+	RocketChat targets.RocketChatConfig
 	// MaxUsers is the target's DirectMesssage_maxUsers setting (default 8).
 	MaxUsers int
 	// Level is the widest level that counts toward the verdict (default
@@ -116,9 +119,14 @@ func (c Config) log() io.Writer {
 }
 
 func (c Config) options() fw.Options {
+	release, from := c.RCVersion, "--rc-version (RC_VERSION)"
+	if release == "" && c.RocketChat.Version != "" {
+		// The release started is the one certified.
+		release, from = c.RocketChat.Version, "--rocketchat (RC_ROCKETCHAT_VERSION), the release started"
+	}
 	return fw.Options{
 		AdminUser: c.AdminUser, AdminPassword: c.AdminPassword, MaxUsers: c.MaxUsers,
-		RCVersion: c.RCVersion, HTTPClient: c.HTTPClient, HTTPTimeout: c.HTTPTimeout,
+		RCVersion: release, RCVersionFrom: from, HTTPClient: c.HTTPClient, HTTPTimeout: c.HTTPTimeout,
 		RateLimitBudget: c.RateLimitBudget,
 	}
 }
@@ -131,7 +139,7 @@ func (c Config) targetConfig() targets.Config {
 	}
 	return targets.Config{
 		Kind: c.Target, URL: c.URL, Image: c.Image, ImagePort: c.ImagePort,
-		AdminUser: c.AdminUser, AdminPassword: c.AdminPassword, Reference: ref,
+		AdminUser: c.AdminUser, AdminPassword: c.AdminPassword, Reference: ref, RocketChat: c.RocketChat,
 		StartTimeout: c.StartTimeout, AllowInsecure: c.AllowInsecure, Log: c.log(),
 	}
 }

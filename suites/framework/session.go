@@ -26,8 +26,10 @@ type Options struct {
 	// MaxUsers is the target's DirectMesssage_maxUsers setting.
 	MaxUsers int
 	// RCVersion, when set, is the release the run certifies against;
-	// otherwise the target's GET /api/info decides.
-	RCVersion string
+	// otherwise the target's GET /api/info decides. RCVersionFrom names
+	// where it came from, for the reports.
+	RCVersion     string
+	RCVersionFrom string
 	// HTTPClient, when set, is the client every call goes through; its
 	// transport is wrapped to wait on HTTP 429 and it follows no redirect.
 	HTTPClient *http.Client
@@ -60,7 +62,7 @@ func Prepare(ctx context.Context, opts Options, target *targets.Target) (Shared,
 		return Shared{}, err
 	}
 	version, _ := api.Info(ctx, &admin)
-	rel, source, err := conformance.ResolveRelease(opts.RCVersion, version)
+	rel, source, err := conformance.ResolveRelease(opts.RCVersion, opts.RCVersionFrom, version)
 	if err != nil {
 		return Shared{}, &conformance.CannotRun{Reason: err.Error()}
 	}

@@ -1,0 +1,11 @@
+# A stand-in for Rocket.Chat's image, for the harness's own tests where no
+# image can be pulled: the reference server reading the environment the
+# real image reads (PORT, ROOT_URL, MONGO_URL, ADMIN_*, OVERWRITE_SETTING_*)
+# and refusing to start without its MongoDB. Classic-builder syntax only.
+FROM scratch
+ARG RELEASE
+COPY rcreference /rcreference
+ENV RCCONFORM_RELEASE=$RELEASE
+EXPOSE 3000
+VOLUME /app/uploads
+ENTRYPOINT ["/rcreference", "--rocketchat-env"]
