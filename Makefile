@@ -9,13 +9,16 @@ HARNESS   ?= rcconform:dev
 # boundary of the lines the catalogue knows.
 LINES     ?= 6.0.0 6.4.0 6.5.0 6.14.0 8.0.0 8.6.1
 ACTIONLINT = github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+# The newest patch of each line the catalogue certifies (make fidelity).
+RC_VERSIONS ?= 6.13.1 8.7.1
+FIDELITY  ?= build/fidelity
 
 # No registry is reachable: Ryuk cannot be pulled, and mapped ports must be
 # looked up on loopback (see the README). The environment may override both.
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export TESTCONTAINERS_HOST_OVERRIDE ?= 127.0.0.1
 
-.PHONY: all test lint vet conform verify image harness-image reference fuzz bench soak catalogue parallel
+.PHONY: all test lint vet conform verify image harness-image reference fuzz bench soak catalogue parallel fidelity standin-images
 
 all: lint test
 
@@ -91,6 +94,18 @@ harness-image:
 ## line, against a reference that creates rooms like released Rocket.Chat
 parallel:
 	RC_PARALLEL_RUNS=$${PARALLEL_RUNS:-10} $(GO) test -count=1 -v -run '^TestParallelProcessesAgainstRacyServer$$' ./suites/remote/
+
+## fidelity: certify real Rocket.Chat at each of RC_VERSIONS, started in containers
+## (images pulled when missing); STANDIN=1 uses the stand-in images instead
+fidelity:
+	@mkdir -p build $(FIDELITY)
+	$(GO) build -o build/rcconform ./cmd/rcconform
+	@if [ -n "$(STANDIN)" ]; then $(GO) run ./internal/standin/build $(RC_VERSIONS); fi
+	$(GO) run ./internal/fidelity -out $(FIDELITY) -rcconform build/rcconform $(if $(STANDIN),-standin) $(RC_VERSIONS)
+
+## standin-images: the Rocket.Chat and MongoDB stand-ins of the tests, for RC_VERSIONS
+standin-images:
+	$(GO) run ./internal/standin/build $(RC_VERSIONS)
 
 ## reference: run the reference server on 127.0.0.1:3000
 reference:

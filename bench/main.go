@@ -16,7 +16,7 @@ import (
 )
 
 func main() {
-	mode := flag.String("mode", "all", "what to measure: throughput, abuse, memory, runs or all")
+	mode := flag.String("mode", "all", "what to measure: throughput, abuse, memory, runs, stack or all")
 	dur := flag.Duration("duration", 3*time.Second, "length of each load measurement")
 	conns := flag.Int("conns", 16, "concurrent keep-alive clients")
 	runs := flag.Int("runs", 5, "whole-suite runs per target kind")
@@ -32,11 +32,12 @@ func main() {
 		"abuse":      func() error { return abuse(ctx, *dur) },
 		"memory":     func() error { return memory(ctx, *calls) },
 		"runs":       func() error { return wholeRuns(ctx, *runs) },
+		"stack":      func() error { return stackRuns(ctx, *runs) },
 	}
-	order := []string{"throughput", "abuse", "memory", "runs"}
+	order := []string{"throughput", "abuse", "memory", "runs", "stack"}
 	if *mode != "all" {
 		if _, ok := steps[*mode]; !ok {
-			fmt.Fprintf(os.Stderr, "bench: unknown -mode %q; use throughput, abuse, memory, runs or all\n", *mode)
+			fmt.Fprintf(os.Stderr, "bench: unknown -mode %q; use throughput, abuse, memory, runs, stack or all\n", *mode)
 			os.Exit(2)
 		}
 		order = []string{*mode}
