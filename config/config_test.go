@@ -1,0 +1,102 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rcconform/rcconform/conformance"
+	"github.com/rcconform/rcconform/targets"
+)
+
+func env(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+
+func load(t *testing.T, vars map[string]string, args ...string) (Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return Load(fs, args, env(vars))
+}
+
+func TestLoadEnvironmentAndFlags(t *testing.T) {
+	c, err := load(t, map[string]string{
+		"RC_URL": "http://127.0.0.1:3000", "RC_ADMIN_USER": "boss", "RC_LEVEL": "core", "RC_VERSION": "6.14.0",
+		"RC_MAX_USERS": "5", "RC_TIMEOUT": "2m", "RC_HTTP_TIMEOUT": "3s", "RC_RATE_LIMIT_BUDGET": "1s",
+		"RC_LABEL_FILTER": "family:success", "RC_ALLOW_INSECURE": "true", "RC_REPORT_DIR": "out",
+	}, "--level", "recommended", "--max-users", "7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.URL != "http://127.0.0.1:3000" || c.AdminUser != "boss" || c.RCVersion != "6.14.0" || c.ReportDir != "out" ||
+		c.LabelFilter != "family:success" || !c.AllowInsecure || c.Timeout != 2*time.Minute || c.HTTPTimeout != 3*time.Second || c.RateLimitBudget != time.Second {
+		t.Errorf("from the environment: %+v", c)
+	}
+	if c.Level != conformance.Recommended || c.MaxUsers != 7 {
+		t.Errorf("a flag must win over its variable: level %q, max users %d", c.Level, c.MaxUsers)
+	}
+}
+
+func TestLoadRefuses(t *testing.T) {
+	file := t.TempDir() + "/empty"
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		vars map[string]string
+		args []string
+		want string
+	}{
+		{"bad level", nil, []string{"--level", "gold"}, "--level: unknown level"},
+		{"bad variable", map[string]string{"RC_MAX_USERS": "0"}, nil, "RC_MAX_USERS"},
+		{"bad release", nil, []string{"--rc-version", "eight"}, "not a release"},
+		{"two targets", nil, []string{"--target", "http://x", "--image", "y"}, "give one of"},
+		{"rocketchat and a URL", nil, []string{"--target", "http://x", "--rocketchat", "8.6.1"}, "give one of"},
+		{"images without --rocketchat", nil, []string{"--mongo-image", "m"}, "go with --rocketchat"},
+		{"in-process and a URL", map[string]string{"RC_TARGET": "in-process"}, []string{"--target", "http://x"}, "cannot be combined"},
+		{"credentials in the URL", nil, []string{"--target", "http://u:p@x"}, "carries credentials"},
+		{"not a URL", nil, []string{"--target", "ftp://x"}, "not an http"},
+		{"empty password file", nil, []string{"--admin-password-file", file}, "is empty"},
+		{"bad duration", nil, []string{"--timeout", "soon"}, "positive duration"},
+		{"stray argument", nil, []string{"now"}, "no arguments"},
+		{"bad label filter", nil, []string{"--label-filter", "a &&"}, "cannot be parsed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := load(t, tc.vars, tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one mentioning %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestSuiteBoundsWaitsByTheRunsLimit(t *testing.T) {
+	c, err := load(t, map[string]string{"RC_ROCKETCHAT_VERSION": "8.6.1"}, "--timeout", "4m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.Suite(nil)
+	if s.HTTPTimeout != 10*time.Second || s.StartTimeout != 4*time.Minute || s.RateLimitBudget != 3*time.Minute || s.Level != conformance.Compat {
+		t.Errorf("suite config %+v", s)
+	}
+	if (targets.Config{RocketChat: s.RocketChat}).ResolvedKind() != targets.RocketChat {
+		t.Errorf("--rocketchat does not select the Rocket.Chat target")
+	}
+}
+
+// TestREADMEListsEverySetting keeps the README's table of settings whole.
+func TestREADMEListsEverySetting(t *testing.T) {
+	raw, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(raw)
+	for _, s := range Settings() {
+		if !strings.Contains(readme, "`--"+s.Flag) || !strings.Contains(readme, "`"+s.Env) {
+			t.Errorf("README.md does not list --%s and %s", s.Flag, s.Env)
+		}
+	}
+}
