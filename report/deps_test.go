@@ -15,7 +15,7 @@ func TestDependencies(t *testing.T) {
 		t.Skipf("no go command: %v", err)
 	}
 	const self = "github.com/rcconform/rcconform/report"
-	out, err := exec.CommandContext(t.Context(), gocmd, "list", "-deps", self).Output()
+	out, err := exec.CommandContext(t.Context(), gocmd, "list", "-deps", self, "github.com/rcconform/rcconform/cmd/rcverify").Output()
 	if err != nil {
 		var stderr string
 		if ee, ok := err.(*exec.ExitError); ok {

@@ -24,7 +24,10 @@ type Run struct {
 	LabelFilter string
 }
 
-// Special suite failure reasons Ginkgo records (internal/suite.go).
+// Special suite failure reasons Ginkgo records (internal/suite.go and
+// internal/interrupt_handler). Ginkgo exports no constant for them; the
+// end-to-end tests TestInterrupt and TestTimeout of cmd/rcconform fail when
+// they change, as the run's exit code then changes.
 const (
 	ginkgoInterrupted = "Interrupted by User"
 	ginkgoTimedOut    = "Suite Timeout Elapsed"

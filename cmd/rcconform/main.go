@@ -15,12 +15,10 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"syscall"
@@ -89,27 +87,7 @@ func verify(args []string, stdout, stderr io.Writer) int {
 	if len(args) != 1 {
 		return cannotRun(stderr, "verify takes one argument, the report directory or its results.json (rcconform verify DIR)")
 	}
-	path := args[0]
-	if fi, err := os.Stat(path); err != nil || fi.IsDir() {
-		path = filepath.Join(path, report.ResultsFile)
-	}
-	res, err := report.VerifyFile(path)
-	var mismatch *report.Mismatch
-	switch {
-	case errors.As(err, &mismatch):
-		fmt.Fprintf(stdout, "NOT VERIFIED: %s does not match:\n", path)
-		for _, p := range mismatch.Problems {
-			fmt.Fprintf(stdout, "  - %s\n", p)
-		}
-		fmt.Fprintf(stderr, "rcconform: %s was changed after the run or comes from another harness version; do not trust it\n", path)
-		return exitFailed
-	case err != nil:
-		return cannotRun(stderr, "cannot verify: %v", err)
-	}
-	s := res.Summary
-	fmt.Fprintf(stdout, "verified: %s is consistent: %s, certified feature level %s, %d passed, %d failed, %d skipped, spec %s\n",
-		path, s.Verdict, s.CertifiedFeatureLevel, s.Total.Passed, s.Total.Failed, s.Total.Skipped, res.SpecDigest)
-	return exitPassed
+	return report.VerifyCommand(args[0], "rcconform", stdout, stderr)
 }
 
 // cannotRun prints one sentence on stderr and returns exitCannotRun.

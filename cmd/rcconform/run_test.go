@@ -262,7 +262,7 @@ func TestCannotRun(t *testing.T) {
 		{"bad level", []string{"--level", "gold"}, []string{"--level"}, false},
 		{"bad max users", []string{"--max-users", "0"}, []string{"--max-users"}, false},
 		{"bad timeout", []string{"--timeout", "soon"}, []string{"-timeout"}, false},
-		{"target and image", []string{"--target", srv.URL, "--image", "x"}, []string{"not both"}, false},
+		{"target and image", []string{"--target", srv.URL, "--image", "x"}, []string{"give one of"}, false},
 		{"target not a URL", []string{"--target", "localhost:3000"}, []string{"not an http"}, false},
 		{"credentials in the URL", []string{"--target", "http://admin:Secret-In-URL@127.0.0.1:3000"}, []string{"--admin-password"}, false},
 		{"unparsable label filter", []string{"--in-process", "--label-filter", "core &&"}, []string{"cannot be parsed"}, false},
