@@ -39,15 +39,6 @@ func (l line) missing() string {
 	return typedInvalidParamsBody(missingTyped)
 }
 
-// invalid is the line's dm.create answer to a body failing the schema with
-// these ajv messages (without the Meteor suffix).
-func (l line) invalid(msg string) string {
-	if l.restivus {
-		return invalidParamsBody(msg + " [invalid-params]")
-	}
-	return typedInvalidParamsBody(msg)
-}
-
 // creds are the X-User-Id / X-Auth-Token pair of a logged-in user.
 type creds struct {
 	id, token string

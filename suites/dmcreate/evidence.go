@@ -228,10 +228,6 @@ func testContentType() conformance.Evidence {
 	return upstreamTest(rc613, "apps/meteor/tests/end-to-end/api/direct-message.ts:26-33,638-654", "every im.create call expects('Content-Type', 'application/json'), an exact string")
 }
 
-func testGroup() conformance.Evidence {
-	return upstreamTest(rc613, "apps/meteor/tests/end-to-end/api/direct-message.ts:638-654", "'creates a DM between two other parties (including self)': usernames 'a,b' gives room.usernames with the caller and both")
-}
-
 func testExcludeSelf() conformance.Evidence {
 	return upstreamTest(rc613, "apps/meteor/tests/end-to-end/api/direct-message.ts:656-672", "'creates a DM between two other parties (excluding self)': an admin's usernames 'a,b' with excludeSelf: true gives room.usernames [a, b]")
 }
