@@ -20,18 +20,18 @@ func VerifyCommand(path, name string, stdout, stderr io.Writer) int {
 	var mismatch *Mismatch
 	switch {
 	case errors.As(err, &mismatch):
-		fmt.Fprintf(stdout, "NOT VERIFIED: %s does not match:\\n", path)
+		fmt.Fprintf(stdout, "NOT VERIFIED: %s does not match:\n", path)
 		for _, p := range mismatch.Problems {
-			fmt.Fprintf(stdout, "  - %s\\n", p)
+			fmt.Fprintf(stdout, "  - %s\n", p)
 		}
-		fmt.Fprintf(stderr, "%s: %s was changed after the run or comes from another harness version; do not trust it\\n", name, path)
+		fmt.Fprintf(stderr, "%s: %s was changed after the run or comes from another harness version; do not trust it\n", name, path)
 		return 1
 	case err != nil:
-		fmt.Fprintf(stderr, "%s: cannot verify: %v\\n", name, err)
+		fmt.Fprintf(stderr, "%s: cannot verify: %v\n", name, err)
 		return 2
 	}
 	s := res.Summary
-	fmt.Fprintf(stdout, "verified: %s is consistent: %s at level %s, certified feature level %s, %d passed, %d failed, %d skipped, spec %s\\n",
+	fmt.Fprintf(stdout, "verified: %s is consistent: %s at level %s, certified feature level %s, %d passed, %d failed, %d skipped, spec %s\n",
 		path, s.Verdict, res.Selection.Level, s.CertifiedFeatureLevel, s.Total.Passed, s.Total.Failed, s.Total.Skipped, res.SpecDigest)
 	return 0
 }

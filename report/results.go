@@ -50,6 +50,38 @@ type Results struct {
 	ChecksDigest string         `json:"checksDigest"`
 	Summary      Summary        `json:"summary"`
 	Coverage     []CoverageCell `json:"coverage"`
+	// Comparison is what `rcconform diff` found comparing the target with
+	// another server; nil for `rcconform run`. It is no part of the checks'
+	// digest: diff.json, next to this file, holds it in full.
+	Comparison *Comparison `json:"comparison,omitempty"`
+}
+
+// Comparison summarises a differential comparison for the certificate.
+type Comparison struct {
+	// Against says which server the target was compared with.
+	Against string `json:"against"`
+	// File is the comparison's own file, next to results.json.
+	File string `json:"file"`
+	// Exchanges is how many exchanges of the checks were compared.
+	Exchanges int `json:"exchanges"`
+	// Explored says how many generated cases were compared, and their seed.
+	Explored    string               `json:"explored,omitempty"`
+	Differences []ComparedDifference `json:"differences"`
+}
+
+// ComparedDifference is one request the two servers answered differently,
+// as text to show: answers and request are normalised (ids, names and
+// tokens are placeholders).
+type ComparedDifference struct {
+	// Source is the check that sent the request, or the generated case.
+	Source string `json:"source"`
+	Title  string `json:"title"`
+	// Differs lists what differs: the status, the Content-Type, body paths.
+	Differs  []string `json:"differs"`
+	Request  string   `json:"request"`
+	Target   string   `json:"target"`
+	Against  string   `json:"against"`
+	Skeleton string   `json:"skeleton,omitempty"`
 }
 
 // Target is the server the run certified.

@@ -125,3 +125,35 @@ func TestVerifyFile(t *testing.T) {
 		t.Errorf("written results do not verify: %v", err)
 	}
 }
+
+// The command's sentences are lines: a results file consistent, changed, or
+// missing gives one line per statement and the documented exit code.
+func TestVerifyCommand(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, ResultsFile)
+	if err := WriteResults(path, sealed(t)); err != nil {
+		t.Fatal(err)
+	}
+	run := func(arg string) (int, string, string) {
+		var out, errb strings.Builder
+		code := VerifyCommand(arg, "rcverify", &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	code, out, _ := run(dir)
+	if code != 0 || !strings.HasPrefix(out, "verified: "+path) || strings.Count(out, "\n") != 1 || !strings.HasSuffix(out, "\n") {
+		t.Errorf("consistent results: exit %d, stdout %q", code, out)
+	}
+	res := sealed(t)
+	res.Checks[2].Outcome, res.Checks[2].Failure = Passed, ""
+	if err := os.WriteFile(path, mustJSON(t, res), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(path)
+	if code != 1 || !strings.HasPrefix(out, "NOT VERIFIED: ") || !strings.Contains(out, "\n  - ") || strings.Contains(out+errs, `\n`) || !strings.HasPrefix(errs, "rcverify: ") {
+		t.Errorf("changed results: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	code, _, errs = run(filepath.Join(dir, "missing.json"))
+	if code != 2 || !strings.HasSuffix(errs, "\n") || strings.Count(errs, "\n") != 1 {
+		t.Errorf("missing file: exit %d, stderr %q", code, errs)
+	}
+}

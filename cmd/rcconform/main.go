@@ -38,6 +38,7 @@ const usage = `rcconform certifies POST /api/v1/dm.create (alias im.create) of a
 
 Usage:
   rcconform run [flags]   run the checks and write the reports (rcconform run -h for the flags)
+  rcconform diff [flags]  send the same requests to two servers and compare the answers (rcconform diff -h)
   rcconform verify DIR    re-check DIR/results.json offline
   rcconform checks        print the catalogue of checks; --json prints it as data
   rcconform spec          print the embedded OpenAPI document
@@ -61,6 +62,8 @@ func rcconform(args []string, stdout, stderr io.Writer) int {
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "run":
 		return run(rest, stdout, stderr)
+	case "diff":
+		return diffCommand(rest, stdout, stderr)
 	case "verify":
 		return verify(rest, stdout, stderr)
 	case "checks":

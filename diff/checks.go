@@ -1,0 +1,325 @@
+package diff
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/formatter"
+	"github.com/onsi/ginkgo/v2/types"
+	"github.com/onsi/gomega"
+
+	"github.com/rcconform/rcconform/conformance"
+	"github.com/rcconform/rcconform/suites/dmcreate"
+)
+
+// Endpoint is a running server and the admin who provisions users there.
+type Endpoint struct {
+	URL           string
+	AdminUser     string
+	AdminPassword string
+}
+
+// CheckConfig says how to run the checks at the two servers.
+type CheckConfig struct {
+	Target, Against Endpoint
+	// Release is the release both servers are certified at, so that both
+	// run the same checks with the same expectations.
+	Release     string
+	MaxUsers    int
+	Level       conformance.Level
+	LabelFilter string
+	// Timeout bounds the whole run; HTTPTimeout each call; RateLimitBudget
+	// the total wait on HTTP 429 at each server.
+	Timeout         time.Duration
+	HTTPTimeout     time.Duration
+	RateLimitBudget time.Duration
+	AllowInsecure   bool
+	HarnessVersion  string
+	// OnSide is called as the checks start at a server (TargetSide, then
+	// AgainstSide); OnCheck as each check has run at both and been compared.
+	OnSide  func(side string)
+	OnCheck func(CheckResult)
+}
+
+// CheckResult is one check compared.
+type CheckResult struct {
+	ID, Title string
+	// Target and Against are the check's outcomes at each server.
+	Target, Against string
+	// Exchanges is how many exchange pairs were compared; Differing how
+	// many differ.
+	Exchanges, Differing int
+}
+
+// Checks is what RunChecks found.
+type Checks struct {
+	Results     []CheckResult
+	Differences []Difference
+	Summary     ChecksSummary
+	// TargetReport is the target's part of Ginkgo's report, shaped as
+	// `rcconform run` makes it: what the target's certificate is made from.
+	TargetReport types.Report
+	// Cleanup says which test users could not be deleted afterwards; the
+	// comparison stands.
+	Cleanup error
+}
+
+// side is one server's part of the run: what its checks recorded.
+type side struct {
+	name    string
+	cfg     dmcreate.Config
+	learner *learner
+	norm    *Normaliser
+	checks  map[string][]pair // check id → its exchanges, normalised
+	outcome map[string]string
+}
+
+// pair is one exchange, normalised.
+type pair struct {
+	req Request
+	ans Answer
+}
+
+// Container texts of the Ginkgo tree RunChecks builds: the root, then one
+// container per side, then the certification's own.
+const (
+	rootText     = "rcconform diff"
+	sideDepth    = 1
+	certDepth    = 3 // root, side, "dm.create conformance"
+	outcomeAbort = "aborted"
+)
+
+type fakeT struct{}
+
+func (fakeT) Fail() {}
+
+// RunChecks runs every selected check at both servers, all of them at the
+// target first, then at the other, each time in the catalogue's order, so
+// that each check's requests reach both servers in the same order and
+// after the same earlier checks; it pairs the exchanges of each check in
+// order and compares them. It calls Ginkgo's RunSpecs, so it can run once per
+// process, and it silences Ginkgo's own console output. A run that cannot
+// happen returns a *conformance.CannotRun.
+func RunChecks(cfg CheckConfig) (*Checks, error) {
+	if cfg.Level == "" {
+		cfg.Level = conformance.Compat
+	}
+	sides := []*side{newSide(TargetSide, cfg, cfg.Target), newSide(AgainstSide, cfg, cfg.Against)}
+	out := &Checks{Differences: []Difference{}, Summary: ChecksSummary{Level: string(cfg.Level), LabelFilter: cfg.LabelFilter}}
+	var sessions []*dmcreate.Session
+	// Ordered keeps the catalogue's order (Ginkgo would otherwise sort by
+	// text); ContinueOnFailure lets every check run after one fails.
+	ginkgo.Describe(rootText, ginkgo.Ordered, ginkgo.ContinueOnFailure, func() {
+		for _, s := range sides {
+			ginkgo.Describe(s.name, func() { sessions = append(sessions, dmcreate.GinkgoTest(&s.cfg)) })
+		}
+	})
+	var cleanupErr error
+	ginkgo.AfterSuite(func(ctx ginkgo.SpecContext) {
+		for _, s := range sessions {
+			cleanupErr = errors.Join(cleanupErr, s.Cleanup(ctx))
+		}
+	}, ginkgo.NodeTimeout(2*time.Minute))
+	started := map[string]bool{}
+	ginkgo.ReportBeforeEach(func(r types.SpecReport) {
+		if s := sideOf(r); s != "" && !started[s] && cfg.OnSide != nil {
+			started[s] = true
+			cfg.OnSide(s)
+		}
+	})
+	ginkgo.ReportAfterEach(func(r types.SpecReport) {
+		name := sideOf(r)
+		id, ok := conformance.IDFromLabels(r.Labels())
+		if name == "" || !ok {
+			return
+		}
+		s := sides[slices.IndexFunc(sides, func(s *side) bool { return s.name == name })]
+		s.record(id, r)
+		if _, done := sides[0].checks[id]; done && name == AgainstSide {
+			res, diffs := compareCheck(id, r.LeafNodeText, sides[0], sides[1])
+			out.Results = append(out.Results, res)
+			out.Differences = append(out.Differences, diffs...)
+			if cfg.OnCheck != nil {
+				cfg.OnCheck(res)
+			}
+		}
+	})
+	var full types.Report
+	ginkgo.ReportAfterSuite(rootText, func(r types.Report) { full = r })
+
+	suiteCfg, repCfg := types.NewDefaultSuiteConfig(), types.NewDefaultReporterConfig()
+	suiteCfg.LabelFilter = dmcreate.LevelFilter(cfg.Level)
+	if cfg.LabelFilter != "" {
+		suiteCfg.LabelFilter += " && (" + cfg.LabelFilter + ")"
+	}
+	if cfg.Timeout > 0 {
+		suiteCfg.Timeout = cfg.Timeout
+	}
+	formatter.ColorableStdOut = io.Discard // progress goes through OnSide and OnCheck
+	gomega.RegisterFailHandler(ginkgo.Fail)
+	ginkgo.RunSpecs(fakeT{}, "dm.create differential comparison", suiteCfg, repCfg)
+
+	if err := runError(full); err != nil {
+		return nil, err
+	}
+	if full.PreRunStats.SpecsThatWillRun == 0 {
+		return nil, &conformance.CannotRun{Reason: fmt.Sprintf("no check matches the selection (label filter %q); see `rcconform checks` for the ids and labels", suiteCfg.LabelFilter)}
+	}
+	out.Cleanup = cleanupErr
+	for _, r := range out.Results {
+		out.Summary.Checks++
+		out.Summary.Exchanges += r.Exchanges
+		out.Summary.Differing += r.Differing
+	}
+	out.TargetReport = targetReport(full)
+	return out, nil
+}
+
+func newSide(name string, cfg CheckConfig, ep Endpoint) *side {
+	l := newLearner(ep.AdminUser)
+	return &side{
+		name: name, learner: l, norm: NewNormaliser(Known{}),
+		checks: map[string][]pair{}, outcome: map[string]string{},
+		cfg: dmcreate.Config{
+			URL: ep.URL, AdminUser: ep.AdminUser, AdminPassword: ep.AdminPassword,
+			MaxUsers: cfg.MaxUsers, Level: cfg.Level, RCVersion: cfg.Release,
+			HTTPClient: &http.Client{Transport: l}, HTTPTimeout: cfg.HTTPTimeout,
+			RateLimitBudget: cfg.RateLimitBudget, AllowInsecure: cfg.AllowInsecure,
+			HarnessVersion: cfg.HarnessVersion, Log: io.Discard,
+		},
+	}
+}
+
+// sideOf names the server a spec of the tree ran against, "" for nodes
+// outside the two sides.
+func sideOf(r types.SpecReport) string {
+	if r.LeafNodeType != types.NodeTypeIt || len(r.ContainerHierarchyTexts) <= sideDepth {
+		return ""
+	}
+	return r.ContainerHierarchyTexts[sideDepth]
+}
+
+// record normalises a check's exchanges as it ends: checks end in the
+// same order at both servers, so new ids are named alike.
+func (s *side) record(id string, r types.SpecReport) {
+	s.norm.Learn(s.learner.known())
+	s.outcome[id] = outcome(r)
+	var pairs []pair
+	for i, e := range r.ReportEntries {
+		if e.Name != conformance.ExchangeEntry {
+			continue
+		}
+		ex, ok := e.Value.GetRawValue().(conformance.Exchange)
+		if !ok {
+			// Entries made in this process carry the value itself.
+			panic(fmt.Sprintf("diff: report entry %d of %s is a %T, not an exchange", i, id, e.Value.GetRawValue()))
+		}
+		where := fmt.Sprintf("%s#%d", id, len(pairs)+1)
+		pairs = append(pairs, pair{req: s.request(ex), ans: Answer{
+			Sent: true, Status: ex.Status, ContentType: ex.ResponseHeaders["Content-Type"],
+			Body: s.norm.Body(where, []byte(ex.ResponseBody)),
+		}})
+	}
+	s.checks[id] = pairs
+}
+
+func (s *side) request(ex conformance.Exchange) Request {
+	req := Request{Method: ex.Method, Path: ex.Path, Body: s.norm.String(ex.RequestBody)}
+	for _, k := range slices.Sorted(maps.Keys(ex.RequestHeaders)) {
+		req.Headers = append(req.Headers, Header{Name: k, Value: s.norm.String(ex.RequestHeaders[k])})
+	}
+	return req
+}
+
+// outcome is how a check ended, in a word.
+func outcome(r types.SpecReport) string {
+	switch {
+	case r.State.Is(types.SpecStatePassed):
+		return "passed"
+	case r.State.Is(types.SpecStateAborted | types.SpecStateInterrupted):
+		return outcomeAbort
+	case r.State.Is(types.SpecStateFailureStates):
+		return "failed"
+	case strings.HasPrefix(r.Failure.Message, conformance.RecommendedNotMet):
+		return "not met"
+	}
+	return "skipped"
+}
+
+// compareCheck pairs a check's exchanges at both servers in order.
+func compareCheck(id, title string, target, against *side) (CheckResult, []Difference) {
+	a, b := target.checks[id], against.checks[id]
+	res := CheckResult{ID: id, Title: title, Target: target.outcome[id], Against: against.outcome[id], Exchanges: max(len(a), len(b))}
+	var out []Difference
+	for i := range res.Exchanges {
+		var x, y pair
+		if i < len(a) {
+			x = a[i]
+		}
+		if i < len(b) {
+			y = b[i]
+		}
+		aspects := Compare(x.ans, y.ans)
+		if len(aspects) == 0 {
+			continue
+		}
+		res.Differing++
+		req := x.req
+		if !x.ans.Sent {
+			req = y.req
+		}
+		x.ans.Outcome, y.ans.Outcome = res.Target, res.Against
+		out = append(out, Difference{
+			Source: FromCheck, Check: id, Title: title, Exchange: i + 1,
+			Request: req, Target: x.ans, Against: y.ans, Aspects: aspects,
+		})
+	}
+	return res, out
+}
+
+// runError is why the run could not happen or finish: an interrupt, the
+// time limit, or a check that stopped the run (a server's setup failed).
+func runError(r types.Report) error {
+	if len(r.SpecialSuiteFailureReasons) > 0 {
+		return &conformance.CannotRun{Reason: "the comparison did not finish (" + strings.ToLower(r.SpecialSuiteFailureReasons[0]) + "); run it again, with a longer --timeout if it ran out of time"}
+	}
+	for _, s := range r.SpecReports {
+		if !s.State.Is(types.SpecStateAborted) {
+			continue
+		}
+		msg := strings.TrimSpace(s.Failure.Message)
+		reason, detail, _ := strings.Cut(strings.TrimPrefix(msg, conformance.CannotRunPrefix), "\n")
+		if sideOf(s) == AgainstSide {
+			// The sentences name the target's flags; these are the other server's.
+			reason = "the server compared against: " + strings.ReplaceAll(reason, "--admin-", "--against-admin-")
+		}
+		return &conformance.CannotRun{Reason: reason, Err: errors.New(detail)}
+	}
+	return nil
+}
+
+// targetReport is the target's part of the report, its specs' container
+// texts cut to what `rcconform run` shows (family, then check).
+func targetReport(r types.Report) types.Report {
+	out := r
+	out.SpecReports = nil
+	for _, s := range r.SpecReports {
+		if s.LeafNodeType == types.NodeTypeIt {
+			if sideOf(s) != TargetSide || len(s.ContainerHierarchyTexts) < certDepth {
+				continue
+			}
+			s.ContainerHierarchyTexts = s.ContainerHierarchyTexts[certDepth:]
+			s.ContainerHierarchyLocations = s.ContainerHierarchyLocations[certDepth:]
+			s.ContainerHierarchyLabels = s.ContainerHierarchyLabels[certDepth:]
+		}
+		out.SpecReports = append(out.SpecReports, s)
+	}
+	return out
+}

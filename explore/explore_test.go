@@ -1,0 +1,163 @@
+package explore
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/rcconform/rcconform/diff"
+)
+
+// explore runs n cases at seed against the reference at version behind
+// wrap, compared with the plain reference.
+func explore(t *testing.T, version string, wrap func(http.Handler) http.Handler, n int, seed uint64) *Result {
+	t.Helper()
+	res, err := Run(context.Background(), Config{
+		Target: serve(t, version, wrap), Against: serve(t, version, nil),
+		Cases: n, Seed: seed, Release: version,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func TestReferenceAgainstItself(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"8.6.1", "6.14.0"} {
+		t.Run(v, func(t *testing.T) {
+			res := explore(t, v, nil, 120, 1)
+			for _, d := range res.Differences {
+				t.Errorf("a faithful server differs on %s:\n%s\n%s\nagainst\n%s", d.Title, d.Request, d.Target, d.Against)
+			}
+			if res.Summary.Cases != 120 {
+				t.Errorf("generated %d cases, want 120", res.Summary.Cases)
+			}
+		})
+	}
+}
+
+// caseOf decodes a difference's smallest case.
+func caseOf(t *testing.T, d diff.Difference) Case {
+	t.Helper()
+	var c Case
+	if err := json.Unmarshal(d.Found.Case, &c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// simplest is the case every choice of the generator shrinks towards.
+func simplest(fields ...Field) Case {
+	return Case{Path: dmCreate, As: "caller", Auth: Auth{Kind: authValid, NameCase: "canonical"},
+		ContentType: "application/json", Shape: ShapeObject, Fields: fields}
+}
+
+var peerName = Value{Kind: valueNames, Sep: ",", Names: []Name{{Who: "peer", Field: fieldUsername, Variant: variantExact}}}
+
+func TestFindsAndShrinksPlantedDifferences(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, version string
+		wrap          func(http.Handler) http.Handler
+		cases         int
+		// want is the smallest case of the difference with signature sig;
+		// its Content-Type may be any that shows it.
+		sig  string
+		want Case
+		cts  []string
+	}{
+		{"excludeSelf ignored in the username form", "8.6.1", excludeSelfIgnored, 200, "body room.usernames",
+			simplest(Field{"username", peerName}, Field{"excludeSelf", Value{Kind: valueJSON, Lit: "true"}}), []string{"application/json"}},
+		{"JSON read under two Content-Types only", "8.6.1", strictJSONType, 100,
+			"body error; body errorType; body room; body success; status 400 vs 200", simplest(Field{"username", peerName}),
+			[]string{"application/json;charset=UTF-8", "application/json; charset=utf-16", "application/json; charset=latin1", "application/json, text/plain"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			res := explore(t, tc.version, tc.wrap, tc.cases, 1)
+			var found *diff.Difference
+			for i, d := range res.Differences {
+				if !d.Found.Minimal {
+					t.Errorf("difference %q was not reproduced while shrinking", d.Found.Signature)
+				}
+				if d.Found.Signature == tc.sig {
+					found = &res.Differences[i]
+				}
+			}
+			if found == nil {
+				t.Fatalf("no difference %q among %d found in %d cases", tc.sig, len(res.Differences), res.Summary.Cases)
+			}
+			c := caseOf(t, *found)
+			if !slices.Contains(tc.cts, c.ContentType) {
+				t.Errorf("the smallest case's Content-Type %q is none of %q", c.ContentType, tc.cts)
+			}
+			c.ContentType = tc.want.ContentType
+			got, _ := json.Marshal(c)
+			want, _ := json.Marshal(tc.want)
+			if string(got) != string(want) {
+				t.Errorf("smallest case:\n got %s\nwant %s", got, want)
+			}
+			t.Logf("found at case %d, shrunk in %d steps (%.0f ms): %s", found.Found.Index, found.Found.ShrinkSteps, found.Found.ShrinkMillis, found.Title)
+		})
+	}
+}
+
+func TestSameSeedSameCases(t *testing.T) {
+	t.Parallel()
+	strip := func(r *Result) []diff.Difference {
+		out := slices.Clone(r.Differences)
+		for i, d := range out {
+			f := *d.Found
+			f.ShrinkMillis = 0
+			out[i].Found = &f
+		}
+		return out
+	}
+	a := explore(t, "8.6.1", dropsNumbers, 60, 1)
+	b := explore(t, "8.6.1", dropsNumbers, 60, 1)
+	x, _ := json.Marshal(strip(a))
+	y, _ := json.Marshal(strip(b))
+	if len(a.Differences) == 0 || string(x) != string(y) {
+		t.Errorf("two runs with seed 1 differ:\n%s\n%s", x, y)
+	}
+	if a.Summary.Cases != b.Summary.Cases || a.Summary.ShrinkSteps != b.Summary.ShrinkSteps {
+		t.Errorf("two runs with seed 1 generated %d and %d cases, shrank in %d and %d steps", a.Summary.Cases, b.Summary.Cases, a.Summary.ShrinkSteps, b.Summary.ShrinkSteps)
+	}
+	c := explore(t, "8.6.1", dropsNumbers, 60, 2)
+	z, _ := json.Marshal(strip(c))
+	if string(x) == string(z) {
+		t.Errorf("seeds 1 and 2 found the very same cases")
+	}
+}
+
+func TestAnAnswerMissingAtOneServerIsADifference(t *testing.T) {
+	t.Parallel()
+	res := explore(t, "8.6.1", dropsNumbers, 60, 1)
+	for _, d := range res.Differences {
+		if d.Aspects[0].What == "answer" && strings.Contains(d.Target.String(), "connection closed") {
+			if c := caseOf(t, d); c.Fields[0].Value.Lit != "12345" {
+				t.Errorf("the smallest case gives no number: %s", d.Title)
+			}
+			return
+		}
+	}
+	t.Errorf("no difference says the target closed the connection; found %d differences", len(res.Differences))
+}
+
+func TestSeedsDeriveDistinctNonZeroRounds(t *testing.T) {
+	seen := map[uint64]bool{}
+	for s := range uint64(3) {
+		for r := range 50 {
+			v := roundSeed(s, r)
+			if v == 0 || seen[v] {
+				t.Fatalf("roundSeed(%d, %d) = %d, zero or seen before", s, r, v)
+			}
+			seen[v] = true
+		}
+	}
+}
