@@ -15,7 +15,7 @@ func aliasChecks() []check {
 			func(ctx SpecContext, e env) {
 				dm := e.Client.Post(ctx, fw.Request{Path: fw.DMCreate, Auth: e.creds(as), Body: body(e)})
 				im := e.Client.Post(ctx, fw.Request{Path: fw.IMCreate, Auth: e.creds(as), Body: body(e)})
-				Expect(fw.Same(dm, im)).To(BeTrue(), im.Explain(fmt.Sprintf(
+				Expect(fw.Same(dm, im)).To(BeTrue(), "%s", im.Explain(fmt.Sprintf(
 					"im.create is the same endpoint as dm.create and gives the same answer; dm.create answered %d %s", dm.Status, dm.Exchange.ResponseBody)))
 			}).on(supported(), noteRouter)
 	}

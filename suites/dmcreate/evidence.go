@@ -200,6 +200,14 @@ func srcBodyParser6() conformance.Evidence {
 	return src(rc613, "apps/meteor/packages/meteor-restivus/lib/json-routes.js:6-8 and package.js (connect 2.30.2)", "connect.urlencoded and connect.json (body-parser 1.13.3, strict) run as global middleware before any route: form bodies are parsed, a body of another type is left as {}, and broken JSON or a top-level JSON scalar ends in the body parser's own 400 page, before authentication")
 }
 
+// srcParserErrorPage: body-parser's error is not caught by any Meteor
+// handler, so connect's final handler writes it.
+func srcParserErrorPage6() conformance.Evidence {
+	return conformance.Evidence{Kind: conformance.Source,
+		Where: "pillarjs/finalhandler@15e78cab (v1.1.2, called by connect 3.7.0 index.js:127-130 under Meteor 2's webapp) index.js:272-298",
+		Says:  "an error that reaches the end of the middleware stack is answered with its status and an HTML page: Content-Type: text/html; charset=utf-8"}
+}
+
 func srcBodyParser8() conformance.Evidence {
 	return src(rc861, "packages/http-router/src/Router.ts:157-175,231", "the body is parsed in the route after authentication: application/json with JSON.parse (a parse error gives {}), application/x-www-form-urlencoded as a form, anything else as {}")
 }

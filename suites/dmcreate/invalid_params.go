@@ -2,6 +2,7 @@ package dmcreate
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -15,6 +16,11 @@ import (
 // missingParameter is the validator's message for a body without either
 // documented key: the doc's "Missing parameter" example without the suffix.
 const missingParameter = "must have required property 'usernames'\n must have required property 'username'\n must match exactly one schema in oneOf"
+
+// parserErrorPage is the Content-Type of connect's final handler, which
+// answers 6.x's body-parser errors; its body (a stack trace or "Bad
+// Request") depends on NODE_ENV, so only the type is checked.
+const parserErrorPage = "text/html; charset=utf-8"
 
 // legacySuffix is what Meteor.Error appends on the legacy route.
 const legacySuffix = " [invalid-params]"
@@ -80,7 +86,7 @@ func invalidParamsChecks() []check {
 			ev(srcBodyParser6(), srcBodyParser8()), func(ctx SpecContext, e env) {
 				resp := e.Client.Post(ctx, fw.Request{Auth: e.Creds("caller"), Body: e.peerBody(), ContentType: "text/plain"})
 				expectInvalidParams(resp, "only application/json and form bodies are parsed; any other Content-Type leaves the parameters empty, whatever the body looks like")
-				e.expectMessage(resp, missingParameter, "the parameters are empty, so the error is the doc's \"Missing parameter\" text")
+				e.expectMessageOfEmptyBody(ctx, resp, "the parameters are empty, so the error is the server's own answer to {}")
 			}).on(supported(), noteTypedRouteErrorType),
 		chk("PARAMS-COERCE-NUMBER", compat, v0590, 400, "coerces a numeric username to a string rather than refusing it as invalid-params",
 			ev(srcSchema6(), srcSchema8()), func(ctx SpecContext, e env) {
@@ -104,11 +110,19 @@ func invalidParamsChecks() []check {
 				resp.ExpectStatus(200, "the validator coerces \"false\" to false and the DM is created")
 				resp.ExpectField("room.usernames", e.haveMembers("caller", "peer"), "with excludeSelf false the caller is a member")
 			}).on(supported(), noteRouter),
+		chk("PARAMS-COERCE-FORM-EXCLUDESELF", compat, v3180, 200, "coerces excludeSelf=true of a form-encoded body to a boolean",
+			ev(srcBodyParser6(), srcBodyParser8(), srcSchema6(), srcSchema8()), func(ctx SpecContext, e env) {
+				form := url.Values{"usernames": {e.names("peer", "third")}, "excludeSelf": {"true"}}.Encode()
+				resp := e.Client.Post(ctx, fw.Request{Auth: e.Creds("caller"), Body: form, ContentType: "application/x-www-form-urlencoded"})
+				resp.ExpectStatus(200, "a form's values are strings; the validator coerces \"true\" to true")
+				resp.ExpectField("room.usernames", e.haveMembers("peer", "third"), "with excludeSelf true the caller is left out of the room")
+			}).on(supported(), noteRouter),
 		chk("PARAMS-BROKEN-JSON-PARSER", compat, v0590, 400, "refuses broken JSON with the body parser's 400, before authentication (6.x)",
-			ev(srcBodyParser6()), func(ctx SpecContext, e env) {
+			ev(srcBodyParser6(), srcParserErrorPage6()), func(ctx SpecContext, e env) {
 				resp := e.Client.Post(ctx, fw.Request{Body: `{"username": "x",`})
 				resp.ExpectStatus(400, "6.x parses JSON bodies in a global middleware that answers a parse error itself, before any route authenticates")
 				expectNotInvalidParams(resp, "the route never runs, so the answer is the body parser's, not the validator's")
+				resp.ExpectContentType(parserErrorPage, "the parse error reaches connect's final handler, which answers with an HTML page, not the API's JSON")
 			}).on(line6(), "The global body parser of 6.x; in 8.x the route parses the body after authentication, and the 7.x releases between are not established."),
 		chk("PARAMS-BROKEN-JSON", compat, v0590, 400, "reads broken JSON as a body without parameters, after authentication (8.x)",
 			ev(srcBodyParser8(), srcValidate8()), func(ctx SpecContext, e env) {
@@ -117,16 +131,39 @@ func invalidParamsChecks() []check {
 				By("sending it with credentials")
 				resp := e.post(ctx, "caller", `{"username": "x",`)
 				expectInvalidParams(resp, "a parse error leaves the parameters empty, which the validator refuses as invalid-params")
-				e.expectMessage(resp, missingParameter, "the parameters are empty, so the error is the doc's \"Missing parameter\" text")
+				e.expectMessageOfEmptyBody(ctx, resp, "the parameters are empty, so the error is the server's own answer to {}")
 			}).on(line8(), "The 8.x router; 6.x answers from its body parser before authentication, and the 7.x releases between are not established."),
+		chk("PARAMS-TRAILING-DATA-PARSER", compat, v0590, 400, "refuses a JSON object followed by other text with the body parser's 400, before authentication (6.x)",
+			ev(srcBodyParser6(), srcParserErrorPage6()), func(ctx SpecContext, e env) {
+				resp := e.Client.Post(ctx, fw.Request{Auth: e.Creds("caller"), Body: e.peerBody() + " junk"})
+				resp.ExpectStatus(400, "JSON.parse refuses text after the value, so 6.x's body parser answers a parse error itself rather than reading the object before it")
+				resp.ExpectContentType(parserErrorPage, "the parse error reaches connect's final handler, which answers with an HTML page, not the API's JSON")
+			}).on(line6(), "The global body parser of 6.x; in 8.x the route parses the body after authentication, and the 7.x releases between are not established."),
+		chk("PARAMS-TRAILING-DATA", compat, v0590, 400, "reads a JSON object followed by other text as a body without parameters (8.x)",
+			ev(srcBodyParser8(), srcValidate8()), func(ctx SpecContext, e env) {
+				resp := e.post(ctx, "caller", e.peerBody()+" junk")
+				expectInvalidParams(resp, "JSON.parse refuses text after the value, so the parameters are empty rather than the object before it")
+				e.expectMessageOfEmptyBody(ctx, resp, "the parameters are empty, so the error is the server's own answer to {}")
+			}).on(line8(), "The 8.x router; 6.x answers from its body parser before authentication, and the 7.x releases between are not established."),
+	}
+	// ajv's coercion to boolean takes the numbers 1 and 0 and null (false)
+	// besides the strings "true" and "false".
+	for _, b := range []struct{ key, value string }{{"ZERO", "0"}, {"NULL", "null"}} {
+		checks = append(checks, chk("PARAMS-COERCE-BOOLEAN-"+b.key, compat, v3180, 200, "coerces excludeSelf given as "+b.value+" to false",
+			ev(srcSchema6(), srcSchema8()), func(ctx SpecContext, e env) {
+				resp := e.post(ctx, "caller", `{"username":`+fw.JSON(e.User("peer").Username)+`,"excludeSelf":`+b.value+`}`)
+				resp.ExpectStatus(200, "the validator coerces "+b.value+" to false and the DM is created")
+				resp.ExpectField("room.usernames", e.haveMembers("caller", "peer"), "with excludeSelf false the caller is a member")
+			}).on(supported(), noteRouter))
 	}
 	for _, b := range []struct{ key, name, body string }{{"STRING", "a JSON string", `"abc"`}, {"NUMBER", "a JSON number", `42`}} {
 		checks = append(checks,
 			chk("PARAMS-"+b.key+"-PARSER", compat, v0590, 400, "refuses "+b.name+" as the body with the body parser's 400, before authentication (6.x)",
-				ev(srcBodyParser6()), func(ctx SpecContext, e env) {
+				ev(srcBodyParser6(), srcParserErrorPage6()), func(ctx SpecContext, e env) {
 					resp := e.Client.Post(ctx, fw.Request{Body: b.body})
 					resp.ExpectStatus(400, "6.x's strict JSON body parser refuses a top-level "+strings.TrimPrefix(b.name, "a JSON ")+" before any route authenticates")
 					expectNotInvalidParams(resp, "the route never runs, so the answer is the body parser's, not the validator's")
+					resp.ExpectContentType(parserErrorPage, "the parser's error reaches connect's final handler, which answers with an HTML page, not the API's JSON")
 				}).on(line6(), "The strict global body parser of 6.x; in 8.x the route parses the body after authentication."),
 			chk("PARAMS-"+b.key, compat, v0590, 400, "refuses "+b.name+" as the body as invalid-params, after authentication (8.x)",
 				ev(srcBodyParser8(), srcValidate8()), func(ctx SpecContext, e env) {
@@ -163,12 +200,24 @@ func invalidParamsChecks() []check {
 	return checks
 }
 
+// expectMessageOfEmptyBody compares the error text with the server's own
+// answer to {}, not with the doc's text: the checks that use it hold since
+// 0.59.0, before the "Missing parameter" text named usernames (3.1.0).
+func (e env) expectMessageOfEmptyBody(ctx SpecContext, resp *fw.Response, promise string) {
+	GinkgoHelper()
+	By("sending {} to compare the error text with")
+	empty := e.post(ctx, "caller", `{}`)
+	expectInvalidParams(empty, "a body without parameters is refused as invalid-params")
+	want, _ := empty.Field("error")
+	resp.ExpectField("error", want, promise)
+}
+
 // expectNotInvalidParams fails if the answer is the validator's refusal.
 func expectNotInvalidParams(resp *fw.Response, promise string) {
 	GinkgoHelper()
 	if resp.Status == 400 {
 		if v, ok := resp.Field("errorType"); ok {
-			Expect(v).NotTo(Equal("invalid-params"), resp.Explain(promise+", so the answer is not invalid-params"))
+			Expect(v).NotTo(Equal("invalid-params"), "%s", resp.Explain(promise+", so the answer is not invalid-params"))
 		}
 	}
 }

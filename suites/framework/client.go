@@ -297,7 +297,7 @@ func (r *Response) Strings(path string) []string {
 // ExpectStatus fails the check unless the answer has status want.
 func (r *Response) ExpectStatus(want int, promise string) {
 	GinkgoHelper()
-	Expect(r.Status).To(Equal(want), r.Explain(promise))
+	Expect(r.Status).To(Equal(want), "%s", r.Explain(promise))
 }
 
 // ExpectField fails the check unless the JSON value at path satisfies
@@ -306,12 +306,12 @@ func (r *Response) ExpectStatus(want int, promise string) {
 func (r *Response) ExpectField(path string, matcher any, promise string) {
 	GinkgoHelper()
 	v, ok := r.Field(path)
-	Expect(ok).To(BeTrue(), r.Explain(promise+fmt.Sprintf(" (the answer has no field %q)", path)))
+	Expect(ok).To(BeTrue(), "%s", r.Explain(promise+fmt.Sprintf(" (the answer has no field %q)", path)))
 	m, isMatcher := matcher.(OmegaMatcher)
 	if !isMatcher {
 		m = Equal(asJSON(matcher))
 	}
-	Expect(v).To(m, r.Explain(promise+fmt.Sprintf(" (field %q)", path)))
+	Expect(v).To(m, "%s", r.Explain(promise+fmt.Sprintf(" (field %q)", path)))
 }
 
 // asJSON is v as encoding/json decodes it into an any: numbers become
@@ -332,7 +332,7 @@ func asJSON(v any) any {
 func (r *Response) ExpectNoField(path, promise string) {
 	GinkgoHelper()
 	v, ok := r.Field(path)
-	Expect(ok).To(BeFalse(), r.Explain(promise+fmt.Sprintf(" (the answer has field %q = %v)", path, v)))
+	Expect(ok).To(BeFalse(), "%s", r.Explain(promise+fmt.Sprintf(" (the answer has field %q = %v)", path, v)))
 }
 
 // ExpectBody fails the check unless the body is exactly the JSON want, key
@@ -351,13 +351,13 @@ func (r *Response) ExpectBody(want, promise string) {
 			}
 		}
 	}
-	Expect(string(got)).To(MatchJSON(want), r.Explain(promise))
+	Expect(string(got)).To(MatchJSON(want), "%s", r.Explain(promise))
 }
 
 // ExpectContentType fails the check unless Content-Type is exactly want.
 func (r *Response) ExpectContentType(want, promise string) {
 	GinkgoHelper()
-	Expect(r.Header.Get("Content-Type")).To(Equal(want), r.Explain(promise))
+	Expect(r.Header.Get("Content-Type")).To(Equal(want), "%s", r.Explain(promise))
 }
 
 // Same reports whether two answers are the same (status and JSON body).
