@@ -1,22 +1,34 @@
 package detection
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/rcconform/rcconform/conformance"
+	"github.com/rcconform/rcconform/internal/oracle"
+	"github.com/rcconform/rcconform/openapi"
 )
 
 // This file holds the small, generic pieces the mutants are made of: a
-// learner that watches provisioning traffic, and helpers to read, replace and
-// rewrite request and answer bodies of dm.create / im.create.
+// learner that watches provisioning traffic, helpers to read, replace and
+// rewrite request and answer bodies of dm.create / im.create, the answers
+// released Rocket.Chat gives on each line, and the oracle's model of the
+// body schema. No mutant lives here.
 
 const (
 	dmPath = "/api/v1/dm.create"
@@ -26,7 +38,10 @@ const (
 // person is what the learner knows about a user.
 type person struct {
 	ID, Username, Name, Token string
+	Emails                    []string
 	Roles                     []string
+	// Deleted is set once users.delete removed the user.
+	Deleted bool
 }
 
 // display is the name Rocket.Chat sorts a room's members by.
@@ -37,25 +52,37 @@ func (p *person) display() string {
 	return p.Username
 }
 
-// traffic learns who is who by watching login and users.create answers:
-// user id ↔ token ↔ username ↔ display name.
+// traffic learns who is who by watching login, users.create and
+// users.delete: user id ↔ token ↔ username ↔ display name ↔ e-mail. It also
+// knows the release the mutant wraps, so that the answers a mutant makes up
+// have the shape of that release's line.
 type traffic struct {
+	// Version is the release the wrapped reference emulates and reports.
+	Version string
+	// Legacy is true on the 6.x line: the Restivus router and the legacy
+	// dm.create route.
+	Legacy bool
+
 	mu      sync.Mutex
 	byID    map[string]*person
 	byName  map[string]*person // lower-case username
 	byToken map[string]*person
+	order   []*person // first seen first
 }
 
-func newTraffic() *traffic {
+func newTraffic(version string) *traffic {
 	bot := &person{ID: "rocket.cat", Username: "rocket.cat", Name: "Rocket.Cat"}
 	return &traffic{
+		Version: version,
+		Legacy:  conformance.Line6.Contains(conformance.MustRelease(version)),
 		byID:    map[string]*person{bot.ID: bot},
 		byName:  map[string]*person{bot.Username: bot},
 		byToken: map[string]*person{},
+		order:   []*person{bot},
 	}
 }
 
-func (t *traffic) remember(id, username, name, token string, roles []any) {
+func (t *traffic) remember(id, username, name, token string, roles, emails []any) {
 	if id == "" {
 		return
 	}
@@ -65,6 +92,7 @@ func (t *traffic) remember(id, username, name, token string, roles []any) {
 	if p == nil {
 		p = &person{ID: id}
 		t.byID[id] = p
+		t.order = append(t.order, p)
 	}
 	if username != "" {
 		p.Username = username
@@ -83,6 +111,19 @@ func (t *traffic) remember(id, username, name, token string, roles []any) {
 			p.Roles = append(p.Roles, str(r))
 		}
 	}
+	for _, e := range emails {
+		if m, ok := e.(map[string]any); ok && !slices.Contains(p.Emails, str(m["address"])) {
+			p.Emails = append(p.Emails, str(m["address"]))
+		}
+	}
+}
+
+func (t *traffic) forget(id string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if p := t.byID[id]; p != nil {
+		p.Deleted = true
+	}
 }
 
 // id, token and name return a copy of what is known, or nil.
@@ -99,31 +140,76 @@ func (t *traffic) lookup(m map[string]*person, key string) *person {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	p, ok := m[key]
-	if !ok {
+	if !ok || p.Deleted {
 		return nil
 	}
 	cp := *p
 	return &cp
 }
 
+// deleted returns a copy of a user users.delete removed, or nil.
+func (t *traffic) deleted(id string) *person {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	p := t.byID[id]
+	if p == nil || !p.Deleted {
+		return nil
+	}
+	cp := *p
+	return &cp
+}
+
+// people returns a copy of every known user who was not deleted, in the
+// order they were first seen (MongoDB's natural order, near enough).
+func (t *traffic) people() []person {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]person, 0, len(t.order))
+	for _, p := range t.order {
+		if !p.Deleted {
+			out = append(out, *p)
+		}
+	}
+	return out
+}
+
+// find returns the first known user that match accepts, or nil.
+func (t *traffic) find(match func(p person) bool) *person {
+	for _, p := range t.people() {
+		if match(p) {
+			return &p
+		}
+	}
+	return nil
+}
+
 // learn is the outermost layer of every mutant: it passes everything through
-// and remembers what login and users.create answer.
+// and remembers what login, users.create and users.delete answer.
 func (t *traffic) learn(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/api/v1/login" && r.URL.Path != "/api/v1/users.create" {
+		switch r.URL.Path {
+		case "/api/v1/login", "/api/v1/users.create", "/api/v1/users.delete":
+		default:
 			next.ServeHTTP(w, r)
 			return
 		}
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		a := forward(next, r)
 		if m := a.object(); a.Status == http.StatusOK && m != nil {
 			if data, ok := m["data"].(map[string]any); ok {
 				me, _ := data["me"].(map[string]any)
 				roles, _ := me["roles"].([]any)
-				t.remember(str(data["userId"]), str(me["username"]), str(me["name"]), str(data["authToken"]), roles)
+				emails, _ := me["emails"].([]any)
+				t.remember(str(data["userId"]), str(me["username"]), str(me["name"]), str(data["authToken"]), roles, emails)
 			}
 			if u, ok := m["user"].(map[string]any); ok {
 				roles, _ := u["roles"].([]any)
-				t.remember(str(u["_id"]), str(u["username"]), str(u["name"]), "", roles)
+				emails, _ := u["emails"].([]any)
+				t.remember(str(u["_id"]), str(u["username"]), str(u["name"]), "", roles, emails)
+			}
+			if r.URL.Path == "/api/v1/users.delete" {
+				t.forget(str(decodeObject(body)["userId"]))
 			}
 		}
 		a.write(w)
@@ -149,11 +235,16 @@ func forward(h http.Handler, r *http.Request) *answer {
 	return &answer{Status: rec.Code, Header: rec.Header().Clone(), Body: rec.Body.Bytes()}
 }
 
-// reply builds an answer with a JSON body and Rocket.Chat's headers.
-func reply(status int, body string) *answer {
+// reply builds an answer with a JSON body and the headers of the line's
+// router.
+func (t *traffic) reply(status int, body string) *answer {
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+	if t.Legacy {
+		h.Set("Access-Control-Allow-Origin", "*")
+	}
 	return &answer{Status: status, Header: h, Body: []byte(body)}
 }
 
@@ -187,13 +278,22 @@ func (a *answer) room() (map[string]any, map[string]any) {
 }
 
 func decodeObject(b []byte) map[string]any {
+	m, _ := decodeJSON(b).(map[string]any)
+	return m
+}
+
+// decodeJSON decodes one JSON value (numbers kept exact), or nil.
+func decodeJSON(b []byte) any {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
-	var m map[string]any
-	if dec.Decode(&m) != nil {
+	var v any
+	if dec.Decode(&v) != nil {
 		return nil
 	}
-	return m
+	if _, err := dec.Token(); err != io.EOF {
+		return nil
+	}
+	return v
 }
 
 func encode(v any) []byte {
@@ -214,9 +314,18 @@ type call struct {
 	tr   *traffic
 }
 
+// wrapper is what a mutant puts in front of the reference.
+type wrapper = func(next http.Handler, tr *traffic) http.Handler
+
+// fresh is a wrapper whose state (the rooms it saw, the ids it gave) is
+// made anew for every server it wraps.
+func fresh(build func() wrapper) wrapper {
+	return func(next http.Handler, tr *traffic) http.Handler { return build()(next, tr) }
+}
+
 // onDM wraps only dm.create and im.create with fn; fn returns the answer to
 // send. Every other path goes straight to the reference.
-func onDM(fn func(c *call) *answer) func(http.Handler, *traffic) http.Handler {
+func onDM(fn func(c *call) *answer) wrapper {
 	return func(next http.Handler, tr *traffic) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path != dmPath && r.URL.Path != imPath {
@@ -229,8 +338,24 @@ func onDM(fn func(c *call) *answer) func(http.Handler, *traffic) http.Handler {
 	}
 }
 
+// onPath wraps one other path with fn, which sees the request and the
+// answer of the reference; dm.create and everything else pass unchanged.
+func onPath(path string, fn func(r *http.Request, a *answer, tr *traffic)) wrapper {
+	return func(next http.Handler, tr *traffic) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != path {
+				next.ServeHTTP(w, r)
+				return
+			}
+			a := forward(next, r)
+			fn(r, a, tr)
+			a.write(w)
+		})
+	}
+}
+
 // onAnswer forwards the (unchanged) request and lets fn rewrite the answer.
-func onAnswer(fn func(c *call, a *answer)) func(http.Handler, *traffic) http.Handler {
+func onAnswer(fn func(c *call, a *answer)) wrapper {
 	return onDM(func(c *call) *answer {
 		a := c.forward()
 		fn(c, a)
@@ -239,7 +364,7 @@ func onAnswer(fn func(c *call, a *answer)) func(http.Handler, *traffic) http.Han
 }
 
 // onRoom lets fn rewrite the room of every 200 answer.
-func onRoom(fn func(c *call, room map[string]any)) func(http.Handler, *traffic) http.Handler {
+func onRoom(fn func(c *call, room map[string]any)) wrapper {
 	return onAnswer(func(c *call, a *answer) {
 		if m, room := a.room(); room != nil {
 			fn(c, room)
@@ -249,7 +374,7 @@ func onRoom(fn func(c *call, room map[string]any)) func(http.Handler, *traffic) 
 }
 
 // onErrorType lets fn rewrite every answer with this errorType.
-func onErrorType(typ string, fn func(c *call, a *answer, m map[string]any)) func(http.Handler, *traffic) http.Handler {
+func onErrorType(typ string, fn func(c *call, a *answer, m map[string]any)) wrapper {
 	return onAnswer(func(c *call, a *answer) {
 		if m := a.object(); m != nil && str(m["errorType"]) == typ {
 			fn(c, a, m)
@@ -258,11 +383,21 @@ func onErrorType(typ string, fn func(c *call, a *answer, m map[string]any)) func
 	})
 }
 
+// onError lets fn rewrite every JSON error answer whose error is exactly msg.
+func onError(msg string, fn func(c *call, a *answer, m map[string]any)) wrapper {
+	return onAnswer(func(c *call, a *answer) {
+		if m := a.object(); a.Status == http.StatusBadRequest && m != nil && str(m["error"]) == msg {
+			fn(c, a, m)
+			a.setObject(m)
+		}
+	})
+}
+
 // onBody lets fn rewrite the JSON object body of each request before it is
 // forwarded; other bodies pass unchanged.
-func onBody(fn func(c *call, body map[string]any)) func(http.Handler, *traffic) http.Handler {
+func onBody(fn func(c *call, body map[string]any)) wrapper {
 	return onDM(func(c *call) *answer {
-		if m := c.object(); m != nil {
+		if m := c.object(); m != nil && c.json() {
 			fn(c, m)
 			c.body = encode(m)
 		}
@@ -272,8 +407,42 @@ func onBody(fn func(c *call, body map[string]any)) func(http.Handler, *traffic) 
 
 func (c *call) im() bool { return c.r.URL.Path == imPath }
 
+// json reports whether the request says its body is JSON.
+func (c *call) json() bool {
+	return strings.Contains(strings.ToLower(c.r.Header.Get("Content-Type")), "application/json")
+}
+
 // object is the request body as a JSON object, or nil.
 func (c *call) object() map[string]any { return decodeObject(c.body) }
+
+// params is the body as the endpoint reads it: JSON (a value that does not
+// parse reads as {}), a form, or {} for any other Content-Type.
+func (c *call) params() any {
+	ct := strings.ToLower(c.r.Header.Get("Content-Type"))
+	switch {
+	case strings.Contains(ct, "application/json"):
+		if v := decodeJSON(c.body); v != nil {
+			return v
+		}
+	case strings.Contains(ct, "application/x-www-form-urlencoded"):
+		q, _ := url.ParseQuery(string(c.body))
+		out := map[string]any{}
+		for k, vs := range q {
+			out[k] = vs[len(vs)-1]
+		}
+		return out
+	}
+	return map[string]any{}
+}
+
+// validation is the validator's message for the request's parameters
+// against these body forms, "" when they pass.
+func (c *call) validation(branches []oracle.Branch, coerce bool) string {
+	return oracle.Message(branches, c.params(), coerce)
+}
+
+// valid reports whether the parameters pass dm.create's schema.
+func (c *call) valid() bool { return c.validation(dmBranches(), true) == "" }
 
 // forward sends the request, with its current body, to the reference.
 func (c *call) forward() *answer {
@@ -283,14 +452,19 @@ func (c *call) forward() *answer {
 	return forward(c.next, r)
 }
 
+// forwardWith sends the request with another body and Content-Type.
+func (c *call) forwardWith(contentType string, body []byte) *answer {
+	r := c.r.Clone(c.r.Context())
+	r.Header.Set("Content-Type", contentType)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	return forward(c.next, r)
+}
+
 // authenticated asks the reference, without side effects (an empty body),
 // whether the request's credentials are accepted.
 func (c *call) authenticated() bool {
-	r := c.r.Clone(c.r.Context())
-	r.Body = io.NopCloser(strings.NewReader(`{}`))
-	r.ContentLength = 2
-	r.Header.Set("Content-Type", "application/json")
-	return forward(c.next, r).Status != http.StatusUnauthorized
+	return c.forwardWith("application/json", []byte(`{}`)).Status != http.StatusUnauthorized
 }
 
 // caller is the user the request's X-User-Id names, if the learner knows it.
@@ -299,7 +473,7 @@ func (c *call) caller() *person { return c.tr.id(c.r.Header.Get("X-User-Id")) }
 // names lists the names the body gives, as the handler reads them: username
 // as is, usernames split on commas and trimmed.
 func (c *call) names() []string {
-	m := c.object()
+	m, _ := c.params().(map[string]any)
 	if u, ok := m["username"].(string); ok {
 		return []string{u}
 	}
@@ -307,6 +481,10 @@ func (c *call) names() []string {
 	if !ok {
 		return nil
 	}
+	return splitNames(s)
+}
+
+func splitNames(s string) []string {
 	out := strings.Split(s, ",")
 	for i := range out {
 		out[i] = strings.TrimSpace(out[i])
@@ -314,24 +492,58 @@ func (c *call) names() []string {
 	return out
 }
 
+// setNames writes names back into the body's username or usernames.
+func setNames(body map[string]any, names []string) {
+	if _, ok := body["username"]; ok {
+		body["username"] = strings.Join(names, ",")
+		return
+	}
+	body["usernames"] = strings.Join(names, ",")
+}
+
 // excludeSelf reports whether the body asks for excludeSelf true.
 func (c *call) excludeSelf() bool {
-	v := c.object()["excludeSelf"]
+	m, _ := c.params().(map[string]any)
+	v := m["excludeSelf"]
 	return v == true || v == "true"
 }
 
-// Canned answers of released Rocket.Chat.
+// Answers of released Rocket.Chat, in the shape of the mutant's line.
+
 const (
-	notAllowedBody  = `{"success":false,"error":"Not allowed [error-not-allowed]","errorType":"error-not-allowed","details":{"method":"createDirectMessage"}}`
-	invalidUserBody = `{"success":false,"error":"Invalid user [error-invalid-user]","errorType":"error-invalid-user","details":{"method":"createDirectMessage"}}`
+	notAllowedBody   = `{"success":false,"error":"Not allowed [error-not-allowed]","errorType":"error-not-allowed","details":{"method":"createDirectMessage"}}`
+	invalidUserBody  = `{"success":false,"error":"Invalid user [error-invalid-user]","errorType":"error-invalid-user","details":{"method":"createDirectMessage"}}`
+	emptyNameBody    = `{"success":false,"error":"invalid username"}`
+	maxUsersPlainErr = "error-direct-message-max-user-exceeded"
+	loggedOut        = "You must be logged in to do this."
+	// bodyParserPage is the page 6.x's global JSON body parser answers with.
+	bodyParserPage = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Bad Request</pre>\n</body>\n</html>\n"
 )
 
-func invalidParams(msg string) *answer {
-	return reply(http.StatusBadRequest, string(encode(map[string]any{
-		"success": false, "error": msg + " [invalid-params]", "errorType": "invalid-params",
-	})))
+// invalidParams is the line's answer to a body that fails the schema: on
+// 6.x a Meteor error with the " [invalid-params]" suffix, on 8.x the typed
+// route's answer without it.
+func (t *traffic) invalidParams(msg string) *answer {
+	if t.Legacy {
+		return t.reply(http.StatusBadRequest, `{"success":false,"error":`+quote(msg+" [invalid-params]")+`,"errorType":"invalid-params"}`)
+	}
+	return t.reply(http.StatusBadRequest, `{"success":false,"errorType":"invalid-params","error":`+quote(msg)+`}`)
 }
 
+// unauthorized is the line's 401 answer.
+func (t *traffic) unauthorized() *answer {
+	if t.Legacy {
+		return t.reply(http.StatusUnauthorized, restivus401)
+	}
+	return t.reply(http.StatusUnauthorized, router401)
+}
+
+const (
+	restivus401 = `{"status":"error","message":"` + loggedOut + `"}`
+	router401   = `{"success":false,"error":"` + loggedOut + `","status":"error","message":"` + loggedOut + `"}`
+)
+
+// maxUsersBody is the member-limit answer of 6.6 and later (and 8.x).
 func maxUsersBody(n int) string {
 	return string(encode(map[string]any{
 		"success":   false,
@@ -340,6 +552,17 @@ func maxUsersBody(n int) string {
 		"details":   map[string]any{"method": "createDirectRoom"},
 	}))
 }
+
+// htmlBadRequest is 6.x's body-parser page.
+func htmlBadRequest() *answer {
+	h := http.Header{}
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", "default-src 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	return &answer{Status: http.StatusBadRequest, Header: h, Body: []byte(bodyParserPage)}
+}
+
+func quote(s string) string { return string(encode(s)) }
 
 // setRid gives the room another id, keeping _id equal to rid.
 func setRid(room map[string]any, rid string) {
@@ -372,9 +595,9 @@ func setMembers(room map[string]any, names []string) {
 	room["usernames"] = arr
 }
 
-// composedRid is the rid released Rocket.Chat gives a 1:1 room: the two
-// user ids sorted and joined; ok is false when a member is unknown.
-func composedRid(tr *traffic, names []string) (ids []string, ok bool) {
+// userIDs returns the sorted ids of the named users; ok is false when a
+// name is unknown.
+func userIDs(tr *traffic, names []string) (ids []string, ok bool) {
 	for _, n := range names {
 		p := tr.name(n)
 		if p == nil {
@@ -386,100 +609,139 @@ func composedRid(tr *traffic, names []string) (ids []string, ok bool) {
 	return ids, true
 }
 
-// A tiny model of the ajv schema of dm.create, enough for the mutants that
-// answer invalid-params themselves (a server without coercion, or without a
-// feature). Released Rocket.Chat reports each branch's first error in order.
-type prop struct{ name, typ string }
+// dmBranches are the body forms of dm.create, read from the harness's own
+// spec by the oracle.
+var dmBranches = sync.OnceValue(func() []oracle.Branch {
+	spec, err := openapi.Load()
+	if err != nil {
+		panic(fmt.Sprintf("detection: load the embedded spec: %v", err))
+	}
+	item := spec.Doc.Paths.Find(dmPath)
+	mt := item.Post.RequestBody.Value.Content.Get("application/json")
+	branches, err := oracle.Branches(mt.Schema.Value)
+	if err != nil {
+		panic(fmt.Sprintf("detection: read the body forms: %v", err))
+	}
+	return branches
+})
 
-type branch struct {
-	required string
-	props    []prop // required first, then the optional keys
+// overlap tells identical dm.create requests that run at the same time
+// apart: the first of a kind is held a moment so that a concurrent twin
+// surely overlaps it, and the twins that start while it runs are late.
+type overlap struct {
+	mu       sync.Mutex
+	inflight map[string]int
+	seen     map[string]bool
 }
 
-// schema is dm.create's body schema; usernames and excludeSelf can be left
-// out, as on servers older than 3.1.0 and 3.18.0.
-func schema(usernames, excludeSelf bool) []branch {
-	forms := []string{"username"}
-	if usernames {
-		forms = []string{"usernames", "username"}
+func newOverlap() *overlap {
+	return &overlap{inflight: map[string]int{}, seen: map[string]bool{}}
+}
+
+// run forwards c and reports whether it overlapped an identical request
+// that started before it.
+func (o *overlap) run(c *call, serve func() *answer) (*answer, bool) {
+	key := c.r.URL.Path + "\x00" + c.r.Header.Get("X-User-Id") + "\x00" + string(c.body)
+	o.mu.Lock()
+	late, first := o.inflight[key] > 0, !o.seen[key]
+	o.seen[key] = true
+	o.inflight[key]++
+	o.mu.Unlock()
+	if first {
+		time.Sleep(50 * time.Millisecond)
 	}
-	var out []branch
-	for _, req := range forms {
-		b := branch{required: req, props: []prop{{req, "string"}}}
-		if excludeSelf {
-			b.props = append(b.props, prop{"excludeSelf", "boolean"})
-		}
-		out = append(out, b)
+	a := serve()
+	o.mu.Lock()
+	o.inflight[key]--
+	o.mu.Unlock()
+	return a, late
+}
+
+// Header names as sent. Go's server puts every header name in canonical
+// form, so a mutant that matches names with case needs the bytes on the
+// wire: the listener records them and each request carries its own.
+
+type rawNamesKey struct{}
+
+// rawHeaderNames returns the header names of r as the client spelled them.
+func rawHeaderNames(r *http.Request) []string {
+	names, _ := r.Context().Value(rawNamesKey{}).([]string)
+	return names
+}
+
+// recordingListener keeps what each connection reads, so that the header
+// block of every request can be read back as sent.
+type recordingListener struct{ net.Listener }
+
+func (l recordingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
 	}
+	return &recordingConn{Conn: c}, nil
+}
+
+type recordingConn struct {
+	net.Conn
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (c *recordingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.mu.Lock()
+	c.buf.Write(p[:n])
+	c.mu.Unlock()
+	return n, err
+}
+
+// take returns what was read since the last take.
+func (c *recordingConn) take() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := bytes.Clone(c.buf.Bytes())
+	c.buf.Reset()
 	return out
 }
 
-// ajvMessage is the invalid-params text (without the suffix) for body, or
-// "" when the body is valid.
-func ajvMessage(body []byte, branches []branch, coerce bool) string {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if len(bytes.TrimSpace(body)) == 0 || dec.Decode(&v) != nil {
-		v = map[string]any{}
-	}
-	if len(branches) == 1 { // a plain object schema: ajv reports its first error
-		return firstError(v, branches[0], coerce)
-	}
-	var msgs []string
-	for _, b := range branches {
-		m := firstError(v, b, coerce)
-		if m == "" {
-			return ""
+type connKey struct{}
+
+// serveRecorded starts h on loopback with header names recorded as sent.
+func serveRecorded(h http.Handler) *httptest.Server {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c, ok := r.Context().Value(connKey{}).(*recordingConn); ok {
+			r = r.WithContext(context.WithValue(r.Context(), rawNamesKey{}, headerNames(c.take(), r)))
 		}
-		msgs = append(msgs, m)
+		h.ServeHTTP(w, r)
+	}))
+	srv.Listener = recordingListener{srv.Listener}
+	srv.Config.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
+		return context.WithValue(ctx, connKey{}, c)
 	}
-	return strings.Join(append(msgs, "must match exactly one schema in oneOf"), "\n ")
+	srv.Start()
+	return srv
 }
 
-func firstError(v any, b branch, coerce bool) string {
-	obj, ok := v.(map[string]any)
-	if !ok {
-		return "must be object"
+// headerNames finds r's request line in raw (the client sends a request
+// only after the answer to the previous one, so it is the last one) and
+// returns the names of the header lines after it.
+func headerNames(raw []byte, r *http.Request) []string {
+	line := []byte(r.Method + " " + r.URL.RequestURI() + " ")
+	i := bytes.LastIndex(raw, line)
+	if i < 0 {
+		return nil
 	}
-	if _, ok := obj[b.required]; !ok {
-		return "must have required property '" + b.required + "'"
-	}
-	for k := range obj {
-		if !slices.ContainsFunc(b.props, func(p prop) bool { return p.name == k }) {
-			return "must NOT have additional properties"
+	sc := bufio.NewScanner(bytes.NewReader(raw[i:]))
+	sc.Scan() // the request line
+	var names []string
+	for sc.Scan() {
+		l := strings.TrimRight(sc.Text(), "\r")
+		if l == "" {
+			break
 		}
-	}
-	for _, p := range b.props {
-		if val, ok := obj[p.name]; ok && !fits(val, p.typ, coerce) {
-			return "must be " + p.typ
-		}
-	}
-	return ""
-}
-
-func fits(v any, typ string, coerce bool) bool {
-	switch typ {
-	case "string":
-		if _, ok := v.(string); ok {
-			return true
-		}
-		switch v.(type) {
-		case json.Number, bool, nil:
-			return coerce
-		}
-	case "boolean":
-		if _, ok := v.(bool); ok {
-			return true
-		}
-		switch t := v.(type) {
-		case nil:
-			return coerce
-		case string:
-			return coerce && (t == "true" || t == "false")
-		case json.Number:
-			return coerce && (t == "0" || t == "1")
+		if name, _, ok := strings.Cut(l, ":"); ok {
+			names = append(names, name)
 		}
 	}
-	return false
+	return names
 }

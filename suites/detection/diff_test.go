@@ -1,0 +1,149 @@
+package detection
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rcconform/rcconform/conformance"
+	"github.com/rcconform/rcconform/diff"
+)
+
+// diffRun is what `rcconform diff --target` said about one server.
+type diffRun struct {
+	Exit     int
+	Checks   []string // the checks with a differing exchange, sorted
+	Report   diff.Report
+	Output   string
+	Duration time.Duration
+}
+
+// TestDiffFindsEveryMutant runs `rcconform diff` against every broken
+// server of this suite, compared with the reference at the release it
+// reports: each must differ in an exchange of a check that names its
+// behaviour, while a server with TEST_MODE's stack traces, which released
+// Rocket.Chat has, compares equal.
+func TestDiffFindsEveryMutant(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds rcconform and compares it with every mutant")
+	}
+	start := time.Now()
+	mutants, err := catalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bins := buildBinaries(t)
+	rcconform := buildCommand(t, "github.com/rcconform/rcconform/cmd/rcconform")
+	sem := make(chan struct{}, parallelRuns)
+
+	var mu sync.Mutex
+	var table []string
+	runs := 0
+	t.Run("mutants", func(t *testing.T) {
+		for _, m := range mutants {
+			sameAsReleased := len(m.MustFail) == 0 && slices.Contains(m.PassesAt, conformance.Compat) && m.Family == "test-mode"
+			if len(m.MustFail) == 0 && !sameAsReleased {
+				continue // released behaviour that differs run to run: racing creations
+			}
+			if m.Level != "" && m.Level != conformance.Compat {
+				continue // caught only by recommended checks of concurrent requests, whose answers vary between runs
+			}
+			for _, v := range m.Versions {
+				t.Run(m.Name+"@"+v, func(t *testing.T) {
+					t.Parallel()
+					res := runDiff(t, sem, bins, rcconform, m.Name+"@"+v)
+					mu.Lock()
+					runs++
+					table = append(table, fmt.Sprintf("%-48s exit %d  %5.1fs  %3d differences  %s", m.Name+"@"+v, res.Exit, res.Duration.Seconds(), len(res.Report.Differences), strings.Join(res.Checks, " ")))
+					mu.Unlock()
+					if sameAsReleased {
+						if res.Exit != 0 {
+							t.Errorf("a server that only adds TEST_MODE's stack traces (%s) differs from the reference in %v:\n%s", m.Description, res.Checks, res.Output)
+						}
+						return
+					}
+					if res.Exit != 1 {
+						t.Fatalf("rcconform diff exits %d against a server where %s, want 1 (the servers differ):\n%s", res.Exit, m.Description, res.Output)
+					}
+					if !slices.ContainsFunc(res.Checks, func(id string) bool { return slices.Contains(m.MustFail, id) }) {
+						t.Errorf("rcconform diff against a server where %s names no check of its behaviour %v among the differing ones %v", m.Description, m.MustFail, res.Checks)
+					}
+					if !strings.Contains(res.Output, "DIFF  ") {
+						t.Errorf("the console shows no DIFF line:\n%s", res.Output)
+					}
+				})
+			}
+		}
+	})
+	slices.Sort(table)
+	t.Logf("mutant → rcconform diff\n%s", strings.Join(table, "\n"))
+	t.Logf("%d diff runs in %s", runs, time.Since(start).Round(time.Second))
+}
+
+// buildCommand compiles the program pkg without -race.
+func buildCommand(t *testing.T, pkg string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), filepath.Base(pkg))
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
+	cmd.Env = withoutRace(os.Environ())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build %s: %v\n%s", pkg, err, out)
+	}
+	return bin
+}
+
+// runDiff starts the server spec names (name@release) and compares it with
+// the reference at the release it reports, the default of rcconform diff.
+func runDiff(t *testing.T, sem chan struct{}, bins binaries, rcconform, spec string) diffRun {
+	t.Helper()
+	sem <- struct{}{}
+	defer func() { <-sem }()
+
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	url, stop, err := startServer(ctx, bins.servers, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	dir := t.TempDir()
+	began := time.Now()
+	cmd := exec.CommandContext(ctx, rcconform, "diff", "--target", url, "--report-dir", dir)
+	cmd.Dir = dir
+	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		return strings.HasPrefix(kv, "RC_") || strings.HasPrefix(kv, serveEnv+"=")
+	})
+	cmd.Env = append(env, "RC_ADMIN_USER=admin", "RC_ADMIN_PASSWORD=admin-pass")
+	out, err := cmd.CombinedOutput()
+	res := diffRun{Output: string(out), Duration: time.Since(began)}
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		res.Exit = exit.ExitCode()
+	case err != nil:
+		t.Fatalf("run rcconform diff: %v\n%s", err, out)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, diff.File))
+	if err != nil {
+		t.Fatalf("rcconform diff (exit %d) wrote no %s: %v\n%s", res.Exit, diff.File, err, out)
+	}
+	if err := json.Unmarshal(raw, &res.Report); err != nil {
+		t.Fatalf("read %s: %v", diff.File, err)
+	}
+	for _, d := range res.Report.Differences {
+		if d.Check != "" {
+			res.Checks = append(res.Checks, d.Check)
+		}
+	}
+	res.Checks = sortedUnique(res.Checks)
+	return res
+}
