@@ -1,19 +1,26 @@
 // Command fidelity certifies real Rocket.Chat releases with `rcconform run
-// --rocketchat` and sums the results up in a table (make fidelity): one
-// report directory per release, and summary.md with the release, the
-// verdict and the checks that failed.
+// --rocketchat`, compares each with the bundled reference at its release
+// with `rcconform diff --rocketchat`, and sums the results up in a table
+// (make fidelity): one report directory per release (the comparison in its
+// diff/), and summary.md with the release, the verdict, the checks that
+// failed and the checks whose exchanges differ from the reference's. Either
+// kind of finding makes the exit code 1: the catalogue or the reference is
+// not faithful to that release.
 package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
+	"github.com/rcconform/rcconform/diff"
 	"github.com/rcconform/rcconform/internal/standin"
 	"github.com/rcconform/rcconform/report"
 )
@@ -27,7 +34,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "fidelity: name the Rocket.Chat releases to certify, e.g. 6.13.1 8.7.1")
 		os.Exit(2)
 	}
-	rows := []string{"| release | verdict | failed checks |", "|---|---|---|"}
+	rows := []string{"| release | verdict | failed checks | exchanges differing from the reference |", "|---|---|---|---|"}
 	worst := 0
 	for _, v := range flag.Args() {
 		dir := filepath.Join(*out, v)
@@ -53,7 +60,27 @@ func main() {
 		if err := os.MkdirAll(dir, 0o755); err == nil {
 			_ = os.WriteFile(filepath.Join(dir, "console.log"), console.Bytes(), 0o644)
 		}
-		rows = append(rows, row(v, dir, code, console.String()))
+		diffDir := filepath.Join(dir, "diff")
+		diffArgs := append([]string{"diff"}, args[1:]...)
+		diffArgs[slices.Index(diffArgs, dir)] = diffDir
+		fmt.Printf("fidelity: %s %s\n", *bin, strings.Join(diffArgs, " "))
+		cmd = exec.Command(*bin, diffArgs...)
+		var diffConsole bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &diffConsole, &diffConsole
+		err = cmd.Run()
+		diffCode := 0
+		switch {
+		case errors.As(err, &ee):
+			diffCode = ee.ExitCode()
+		case err != nil:
+			fmt.Fprintf(os.Stderr, "fidelity: run %s diff: %v\n", *bin, err)
+			os.Exit(2)
+		}
+		worst = max(worst, diffCode)
+		if err := os.MkdirAll(diffDir, 0o755); err == nil {
+			_ = os.WriteFile(filepath.Join(diffDir, "console.log"), diffConsole.Bytes(), 0o644)
+		}
+		rows = append(rows, row(v, dir, code, console.String())+" "+diffCell(diffDir, diffCode, diffConsole.String())+" |")
 		fmt.Println(rows[len(rows)-1])
 	}
 	summary := strings.Join(rows, "\n") + "\n"
@@ -65,15 +92,41 @@ func main() {
 	os.Exit(worst)
 }
 
-// row is one release's line of the table.
+// diffCell says how the release's exchanges compared with the reference's.
+func diffCell(dir string, code int, console string) string {
+	raw, err := os.ReadFile(filepath.Join(dir, diff.File))
+	var rep diff.Report
+	if err == nil {
+		err = json.Unmarshal(raw, &rep)
+	}
+	if err != nil || rep.Checks == nil {
+		return fmt.Sprintf("could not compare (exit %d): %s", code, lastLine(console))
+	}
+	if rep.Checks.Differing == 0 {
+		return fmt.Sprintf("none of %d", rep.Checks.Exchanges)
+	}
+	var checks []string
+	for _, d := range rep.Differences {
+		if d.Check != "" && !slices.Contains(checks, d.Check) {
+			checks = append(checks, d.Check)
+		}
+	}
+	return fmt.Sprintf("%d of %d, in %s", rep.Checks.Differing, rep.Checks.Exchanges, strings.Join(checks, ", "))
+}
+
+func lastLine(console string) string {
+	last := strings.TrimSpace(console)
+	if i := strings.LastIndex(last, "\n"); i >= 0 {
+		last = last[i+1:]
+	}
+	return strings.ReplaceAll(last, "|", "/")
+}
+
+// row is one release's line of the table, without its last cell.
 func row(version, dir string, code int, console string) string {
 	res, err := report.ReadFile(filepath.Join(dir, report.ResultsFile))
 	if err != nil {
-		last := strings.TrimSpace(console)
-		if i := strings.LastIndex(last, "\n"); i >= 0 {
-			last = last[i+1:]
-		}
-		return fmt.Sprintf("| %s | could not run (exit %d): %s | |", version, code, strings.ReplaceAll(last, "|", "/"))
+		return fmt.Sprintf("| %s | could not run (exit %d): %s | |", version, code, lastLine(console))
 	}
 	verdict := res.Summary.Verdict
 	if res.RunError != nil {

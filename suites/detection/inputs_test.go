@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"path"
@@ -50,6 +51,18 @@ func inputMutants() []mutant {
 			}),
 			MustFail:   []string{"AUTH-TOKEN-CASE"},
 			MessageHas: "in another case",
+		},
+		{
+			Name:        "input-token-first-value",
+			Description: "of a repeated X-Auth-Token the first value is taken (Go's Header.Get), where Node.js and Fetch join them with \", \"",
+			Wrap: onDM(func(c *call) *answer {
+				if toks := c.r.Header.Values("X-Auth-Token"); len(toks) > 1 {
+					c.r.Header.Set("X-Auth-Token", toks[0])
+				}
+				return c.forward()
+			}),
+			MustFail:   []string{"AUTH-TOKEN-REPEATED"},
+			MessageHas: "two X-Auth-Token lines",
 		},
 		{
 			Name:        "input-token-prefix",
@@ -181,6 +194,58 @@ func inputMutants() []mutant {
 			}),
 			MustFail:   []string{"OK-REPEATED-KEY"},
 			MessageHas: "last username wins",
+		},
+		{
+			Name:        "input-json-media-with-case",
+			Description: "reports 6.14.0 but matches the JSON Content-Type with case, so an Application/JSON body reads as no parameters",
+			Versions:    []string{v6},
+			Wrap: onDM(func(c *call) *answer {
+				if ct := c.r.Header.Get("Content-Type"); c.json() && !strings.Contains(ct, "application/json") {
+					return c.forwardWith("text/plain", c.body)
+				}
+				return c.forward()
+			}),
+			MustFail:   []string{"OK-JSON-MEDIA-CASE"},
+			MessageHas: "ignoring letter case",
+		},
+		{
+			Name:        "input-json-media-ignoring-case",
+			Description: "reports 8.6.1 but matches the JSON Content-Type ignoring case, so an Application/JSON body is read, where 8.x's router reads none",
+			Versions:    []string{v8},
+			Wrap: onDM(func(c *call) *answer {
+				if ct := c.r.Header.Get("Content-Type"); c.json() && !strings.Contains(ct, "application/json") {
+					return c.forwardWith("application/json", c.body)
+				}
+				return c.forward()
+			}),
+			MustFail:   []string{"PARAMS-JSON-MEDIA-CASE"},
+			MessageHas: "with case",
+		},
+		{
+			Name:        "input-json-suffix-ignored",
+			Description: "reports 6.14.0 but reads only application/json as JSON, so an application/vnd.api+json body reads as no parameters",
+			Versions:    []string{v6},
+			Wrap: onDM(func(c *call) *answer {
+				if strings.HasSuffix(mediaOf(c), "+json") {
+					return c.forwardWith("text/plain", c.body)
+				}
+				return c.forward()
+			}),
+			MustFail:   []string{"OK-JSON-SUFFIX"},
+			MessageHas: "application/*+json",
+		},
+		{
+			Name:        "input-json-suffix-read",
+			Description: "reports 8.6.1 but reads application/*+json as JSON, where 8.x's router reads only Content-Types containing application/json",
+			Versions:    []string{v8},
+			Wrap: onDM(func(c *call) *answer {
+				if strings.HasSuffix(mediaOf(c), "+json") {
+					return c.forwardWith("application/json", c.body)
+				}
+				return c.forward()
+			}),
+			MustFail:   []string{"PARAMS-JSON-SUFFIX"},
+			MessageHas: "application/vnd.api+json does not",
 		},
 		{
 			Name:        "input-json-trailing-data-ignored",
@@ -422,4 +487,10 @@ func firstKeyWins(b []byte) ([]byte, bool) {
 		return nil, false
 	}
 	return encode(out), true
+}
+
+// mediaOf is the request's media type, lower-cased, without parameters.
+func mediaOf(c *call) string {
+	media, _, _ := mime.ParseMediaType(c.r.Header.Get("Content-Type"))
+	return media
 }

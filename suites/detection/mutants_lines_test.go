@@ -366,4 +366,5 @@ func reportVersion(v string) wrapper {
 	})
 }
 
-func jsonValid(b []byte) bool { return decodeJSON(b) != nil || strings.TrimSpace(string(b)) == "null" }
+// jsonValid is whether JSON.parse takes the body: one value, nothing after it.
+func jsonValid(b []byte) bool { return json.Valid(b) }

@@ -421,7 +421,7 @@ func (c *call) params() any {
 	ct := strings.ToLower(c.r.Header.Get("Content-Type"))
 	switch {
 	case strings.Contains(ct, "application/json"):
-		if v := decodeJSON(c.body); v != nil {
+		if v := decodeJSON(c.body); v != nil && jsonValid(c.body) {
 			return v
 		}
 	case strings.Contains(ct, "application/x-www-form-urlencoded"):

@@ -208,6 +208,13 @@ func srcParserErrorPage6() conformance.Evidence {
 		Says:  "an error that reaches the end of the middleware stack is answered with its status and an HTML page: Content-Type: text/html; charset=utf-8"}
 }
 
+// srcJSONTypes6: which Content-Types 6.x's global JSON parser reads.
+func srcJSONTypes6() conformance.Evidence {
+	return conformance.Evidence{Kind: conformance.Source,
+		Where: "senchalabs/connect@5412f50b (2.30.2, pinned by Restivus' package.js) lib/middleware/json.js:27-40, with type-is and media-typer (splitType lower-cases the type)",
+		Says:  "bodyParser.json with type ['application/json', 'application/*+json'], matched on the lower-cased media type: Application/JSON and application/vnd.api+json bodies are parsed as JSON"}
+}
+
 func srcBodyParser8() conformance.Evidence {
 	return src(rc861, "packages/http-router/src/Router.ts:157-175,231", "the body is parsed in the route after authentication: application/json with JSON.parse (a parse error gives {}), application/x-www-form-urlencoded as a form, anything else as {}")
 }

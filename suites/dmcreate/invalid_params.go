@@ -88,6 +88,18 @@ func invalidParamsChecks() []check {
 				expectInvalidParams(resp, "only application/json and form bodies are parsed; any other Content-Type leaves the parameters empty, whatever the body looks like")
 				e.expectMessageOfEmptyBody(ctx, resp, "the parameters are empty, so the error is the server's own answer to {}")
 			}).on(supported(), noteTypedRouteErrorType),
+		chk("PARAMS-JSON-MEDIA-CASE", compat, v0590, 400, "does not read a JSON body whose Content-Type is written in capitals: it is a body without parameters (8.x)",
+			ev(srcBodyParser8()), func(ctx SpecContext, e env) {
+				resp := e.Client.Post(ctx, fw.Request{Auth: e.Creds("caller"), Body: e.peerBody(), ContentType: "Application/JSON"})
+				expectInvalidParams(resp, "8.x's router looks for the text application/json in the Content-Type, with case, so Application/JSON leaves the parameters empty")
+				e.expectMessageOfEmptyBody(ctx, resp, "the parameters are empty, so the error is the server's own answer to {}")
+			}).on(line8(), "The 8.x router; 6.x's body parser matches the media type ignoring case (OK-JSON-MEDIA-CASE)."),
+		chk("PARAMS-JSON-SUFFIX", compat, v0590, 400, "does not read a body of an application/*+json type: it is a body without parameters (8.x)",
+			ev(srcBodyParser8()), func(ctx SpecContext, e env) {
+				resp := e.Client.Post(ctx, fw.Request{Auth: e.Creds("caller"), Body: e.peerBody(), ContentType: "application/vnd.api+json"})
+				expectInvalidParams(resp, "8.x's router reads JSON only when the Content-Type contains application/json, which application/vnd.api+json does not")
+				e.expectMessageOfEmptyBody(ctx, resp, "the parameters are empty, so the error is the server's own answer to {}")
+			}).on(line8(), "The 8.x router; 6.x's body parser reads application/*+json as JSON (OK-JSON-SUFFIX)."),
 		chk("PARAMS-COERCE-NUMBER", compat, v0590, 400, "coerces a numeric username to a string rather than refusing it as invalid-params",
 			ev(srcSchema6(), srcSchema8()), func(ctx SpecContext, e env) {
 				resp := e.post(ctx, "caller", `{"username":987654321}`)

@@ -110,6 +110,14 @@ func unauthorizedChecks() []check {
 				expect401(e.withCreds(ctx, nil, map[string][]string{"X-User-Id": {c.UserID, c.UserID}, "X-Auth-Token": {c.Token}}),
 					"two X-User-Id lines are read as \"<id>, <id>\", which is nobody's id: a server that takes the first or the last value authenticates a request Rocket.Chat refuses")
 			}).on(supported(), noteRouter),
+		chk("AUTH-TOKEN-REPEATED", compat, v0590, 401, "reads a repeated X-Auth-Token as one joined value, which is no token",
+			ev(src(rc613, "apps/meteor/app/api/server/api.ts:933-934", "the token hashed is this.request.headers['x-auth-token']: Node.js joins the values of a repeated header with ', '"),
+				src(rc861, "apps/meteor/app/api/server/ApiClass.ts:954", "the token is request.headers.get('x-auth-token'): the Fetch Headers object joins repeated values with ', '")),
+			func(ctx SpecContext, e env) {
+				c := caller(e)
+				expect401(e.withCreds(ctx, nil, map[string][]string{"X-User-Id": {c.UserID}, "X-Auth-Token": {c.Token, c.Token}}),
+					"two X-Auth-Token lines are read as \"<token>, <token>\", whose hash matches no login: a server that takes the first or the last value authenticates a request Rocket.Chat refuses")
+			}).on(supported(), noteRouter),
 		chk("AUTH-DELETED-USER", compat, v0590, 401, "refuses the token of a user who was deleted",
 			ev(srcAuth6(), srcAuth8()), func(ctx SpecContext, e env) {
 				u := e.Fresh(ctx, 1)[0]
