@@ -58,6 +58,18 @@ func TestVerifyAcceptsFreshResults(t *testing.T) {
 	}
 }
 
+// A repeated credential header is recorded with each value redacted.
+func TestVerifyAcceptsRepeatedRedactedHeaders(t *testing.T) {
+	res := sealed(t)
+	res.Checks[1].Exchanges[0].RequestHeaders = map[string]string{"X-Auth-Token": "[redacted], [redacted]", "X-User-Id": "a, a"}
+	if err := Seal(res); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(mustJSON(t, res)); err != nil {
+		t.Errorf("results with a repeated, redacted X-Auth-Token do not verify: %v", err)
+	}
+}
+
 func TestVerifyCatchesEdits(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -76,6 +88,9 @@ func TestVerifyCatchesEdits(t *testing.T) {
 		{"exchange", func(r *Results) { r.Checks[0].Exchanges[0].Status = 201 }, []string{"checksDigest", "coverage"}},
 		{"spec digest", func(r *Results) { r.SpecDigest = "sha256:" + strings.Repeat("0", 64) }, []string{"specDigest"}},
 		{"schema", func(r *Results) { r.Checks[0].Outcome = "great" }, []string{"results schema"}},
+		{"a token in the clear", func(r *Results) {
+			r.Checks[0].Exchanges[0].RequestHeaders = map[string]string{"X-Auth-Token": "[redacted], abc123"}
+		}, []string{"results schema", "X-Auth-Token"}},
 		{"format", func(r *Results) { r.Format = "rcconform-results/v1" }, []string{"results schema"}},
 		{"level", func(r *Results) { r.Selection.Level = "strict" }, []string{"results schema"}},
 		{"counts", func(r *Results) { r.Checks[1].Counts = false }, []string{"checksDigest", "check B says counts=false, but a compat check counts=true at level compat"}},

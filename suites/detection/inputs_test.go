@@ -9,8 +9,6 @@ package detection
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
-	"mime"
 	"net/http"
 	"net/url"
 	"path"
@@ -196,58 +194,6 @@ func inputMutants() []mutant {
 			MessageHas: "last username wins",
 		},
 		{
-			Name:        "input-json-media-with-case",
-			Description: "reports 6.14.0 but matches the JSON Content-Type with case, so an Application/JSON body reads as no parameters",
-			Versions:    []string{v6},
-			Wrap: onDM(func(c *call) *answer {
-				if ct := c.r.Header.Get("Content-Type"); c.json() && !strings.Contains(ct, "application/json") {
-					return c.forwardWith("text/plain", c.body)
-				}
-				return c.forward()
-			}),
-			MustFail:   []string{"OK-JSON-MEDIA-CASE"},
-			MessageHas: "ignoring letter case",
-		},
-		{
-			Name:        "input-json-media-ignoring-case",
-			Description: "reports 8.6.1 but matches the JSON Content-Type ignoring case, so an Application/JSON body is read, where 8.x's router reads none",
-			Versions:    []string{v8},
-			Wrap: onDM(func(c *call) *answer {
-				if ct := c.r.Header.Get("Content-Type"); c.json() && !strings.Contains(ct, "application/json") {
-					return c.forwardWith("application/json", c.body)
-				}
-				return c.forward()
-			}),
-			MustFail:   []string{"PARAMS-JSON-MEDIA-CASE"},
-			MessageHas: "with case",
-		},
-		{
-			Name:        "input-json-suffix-ignored",
-			Description: "reports 6.14.0 but reads only application/json as JSON, so an application/vnd.api+json body reads as no parameters",
-			Versions:    []string{v6},
-			Wrap: onDM(func(c *call) *answer {
-				if strings.HasSuffix(mediaOf(c), "+json") {
-					return c.forwardWith("text/plain", c.body)
-				}
-				return c.forward()
-			}),
-			MustFail:   []string{"OK-JSON-SUFFIX"},
-			MessageHas: "application/*+json",
-		},
-		{
-			Name:        "input-json-suffix-read",
-			Description: "reports 8.6.1 but reads application/*+json as JSON, where 8.x's router reads only Content-Types containing application/json",
-			Versions:    []string{v8},
-			Wrap: onDM(func(c *call) *answer {
-				if strings.HasSuffix(mediaOf(c), "+json") {
-					return c.forwardWith("application/json", c.body)
-				}
-				return c.forward()
-			}),
-			MustFail:   []string{"PARAMS-JSON-SUFFIX"},
-			MessageHas: "application/vnd.api+json does not",
-		},
-		{
 			Name:        "input-json-trailing-data-ignored",
 			Description: "a JSON object followed by other text is read as the object, as Go's json.Decoder reads the first value and stops, where JSON.parse throws",
 			Wrap: onDM(func(c *call) *answer {
@@ -262,20 +208,6 @@ func inputMutants() []mutant {
 			}),
 			MustFail:   []string{"PARAMS-TRAILING-DATA-PARSER", "PARAMS-TRAILING-DATA"},
 			MessageHas: "JSON.parse refuses text after the value",
-		},
-		{
-			Name:        "input-excludeself-strict-boolean",
-			Description: "excludeSelf must be true, false or a string of them: 0 and null are refused as invalid-params, where ajv coerces them to false",
-			Wrap: onDM(func(c *call) *answer {
-				if m := c.object(); m != nil && c.json() && c.authenticated() {
-					if v, ok := m["excludeSelf"]; ok && (v == nil || fmt.Sprint(v) == "0") {
-						return c.tr.invalidParams("must be boolean")
-					}
-				}
-				return c.forward()
-			}),
-			MustFail:   []string{"PARAMS-COERCE-BOOLEAN-ZERO", "PARAMS-COERCE-BOOLEAN-NULL"},
-			MessageHas: "to false and the DM is created",
 		},
 		{
 			Name:        "input-form-excludeself-ignored",
@@ -487,10 +419,4 @@ func firstKeyWins(b []byte) ([]byte, bool) {
 		return nil, false
 	}
 	return encode(out), true
-}
-
-// mediaOf is the request's media type, lower-cased, without parameters.
-func mediaOf(c *call) string {
-	media, _, _ := mime.ParseMediaType(c.r.Header.Get("Content-Type"))
-	return media
 }

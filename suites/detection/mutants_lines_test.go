@@ -73,7 +73,7 @@ func releaseLineMutants() []mutant {
 				return c.forward()
 			}),
 			MustFail:   []string{"PARAMS-BROKEN-JSON-PARSER", "PARAMS-STRING-PARSER", "PARAMS-NUMBER-PARSER"},
-			MessageHas: "connect's final handler",
+			MessageHas: "not Rocket.Chat's JSON envelope",
 		},
 		{
 			Name:        "line-6-scalars-after-auth",

@@ -205,14 +205,7 @@ func srcBodyParser6() conformance.Evidence {
 func srcParserErrorPage6() conformance.Evidence {
 	return conformance.Evidence{Kind: conformance.Source,
 		Where: "pillarjs/finalhandler@15e78cab (v1.1.2, called by connect 3.7.0 index.js:127-130 under Meteor 2's webapp) index.js:272-298",
-		Says:  "an error that reaches the end of the middleware stack is answered with its status and an HTML page: Content-Type: text/html; charset=utf-8"}
-}
-
-// srcJSONTypes6: which Content-Types 6.x's global JSON parser reads.
-func srcJSONTypes6() conformance.Evidence {
-	return conformance.Evidence{Kind: conformance.Source,
-		Where: "senchalabs/connect@5412f50b (2.30.2, pinned by Restivus' package.js) lib/middleware/json.js:27-40, with type-is and media-typer (splitType lower-cases the type)",
-		Says:  "bodyParser.json with type ['application/json', 'application/*+json'], matched on the lower-cased media type: Application/JSON and application/vnd.api+json bodies are parsed as JSON"}
+		Says:  "an error that reaches the end of the middleware stack is answered with its status and an HTML page of its own (Content-Type: text/html; charset=utf-8), not a JSON body"}
 }
 
 func srcBodyParser8() conformance.Evidence {

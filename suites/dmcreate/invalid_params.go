@@ -17,11 +17,6 @@ import (
 // documented key: the doc's "Missing parameter" example without the suffix.
 const missingParameter = "must have required property 'usernames'\n must have required property 'username'\n must match exactly one schema in oneOf"
 
-// parserErrorPage is the Content-Type of connect's final handler, which
-// answers 6.x's body-parser errors; its body (a stack trace or "Bad
-// Request") depends on NODE_ENV, so only the type is checked.
-const parserErrorPage = "text/html; charset=utf-8"
-
 // legacySuffix is what Meteor.Error appends on the legacy route.
 const legacySuffix = " [invalid-params]"
 
@@ -88,18 +83,6 @@ func invalidParamsChecks() []check {
 				expectInvalidParams(resp, "only application/json and form bodies are parsed; any other Content-Type leaves the parameters empty, whatever the body looks like")
 				e.expectMessageOfEmptyBody(ctx, resp, "the parameters are empty, so the error is the server's own answer to {}")
 			}).on(supported(), noteTypedRouteErrorType),
-		chk("PARAMS-JSON-MEDIA-CASE", compat, v0590, 400, "does not read a JSON body whose Content-Type is written in capitals: it is a body without parameters (8.x)",
-			ev(srcBodyParser8()), func(ctx SpecContext, e env) {
-				resp := e.Client.Post(ctx, fw.Request{Auth: e.Creds("caller"), Body: e.peerBody(), ContentType: "Application/JSON"})
-				expectInvalidParams(resp, "8.x's router looks for the text application/json in the Content-Type, with case, so Application/JSON leaves the parameters empty")
-				e.expectMessageOfEmptyBody(ctx, resp, "the parameters are empty, so the error is the server's own answer to {}")
-			}).on(line8(), "The 8.x router; 6.x's body parser matches the media type ignoring case (OK-JSON-MEDIA-CASE)."),
-		chk("PARAMS-JSON-SUFFIX", compat, v0590, 400, "does not read a body of an application/*+json type: it is a body without parameters (8.x)",
-			ev(srcBodyParser8()), func(ctx SpecContext, e env) {
-				resp := e.Client.Post(ctx, fw.Request{Auth: e.Creds("caller"), Body: e.peerBody(), ContentType: "application/vnd.api+json"})
-				expectInvalidParams(resp, "8.x's router reads JSON only when the Content-Type contains application/json, which application/vnd.api+json does not")
-				e.expectMessageOfEmptyBody(ctx, resp, "the parameters are empty, so the error is the server's own answer to {}")
-			}).on(line8(), "The 8.x router; 6.x's body parser reads application/*+json as JSON (OK-JSON-SUFFIX)."),
 		chk("PARAMS-COERCE-NUMBER", compat, v0590, 400, "coerces a numeric username to a string rather than refusing it as invalid-params",
 			ev(srcSchema6(), srcSchema8()), func(ctx SpecContext, e env) {
 				resp := e.post(ctx, "caller", `{"username":987654321}`)
@@ -134,7 +117,7 @@ func invalidParamsChecks() []check {
 				resp := e.Client.Post(ctx, fw.Request{Body: `{"username": "x",`})
 				resp.ExpectStatus(400, "6.x parses JSON bodies in a global middleware that answers a parse error itself, before any route authenticates")
 				expectNotInvalidParams(resp, "the route never runs, so the answer is the body parser's, not the validator's")
-				resp.ExpectContentType(parserErrorPage, "the parse error reaches connect's final handler, which answers with an HTML page, not the API's JSON")
+				expectNotEnvelope(resp, "the parse error reaches connect's final handler, which answers with its own page, not Rocket.Chat's JSON envelope")
 			}).on(line6(), "The global body parser of 6.x; in 8.x the route parses the body after authentication, and the 7.x releases between are not established."),
 		chk("PARAMS-BROKEN-JSON", compat, v0590, 400, "reads broken JSON as a body without parameters, after authentication (8.x)",
 			ev(srcBodyParser8(), srcValidate8()), func(ctx SpecContext, e env) {
@@ -145,11 +128,11 @@ func invalidParamsChecks() []check {
 				expectInvalidParams(resp, "a parse error leaves the parameters empty, which the validator refuses as invalid-params")
 				e.expectMessageOfEmptyBody(ctx, resp, "the parameters are empty, so the error is the server's own answer to {}")
 			}).on(line8(), "The 8.x router; 6.x answers from its body parser before authentication, and the 7.x releases between are not established."),
-		chk("PARAMS-TRAILING-DATA-PARSER", compat, v0590, 400, "refuses a JSON object followed by other text with the body parser's 400, before authentication (6.x)",
+		chk("PARAMS-TRAILING-DATA-PARSER", compat, v0590, 400, "refuses a JSON object followed by other text with the body parser's 400 (6.x)",
 			ev(srcBodyParser6(), srcParserErrorPage6()), func(ctx SpecContext, e env) {
 				resp := e.Client.Post(ctx, fw.Request{Auth: e.Creds("caller"), Body: e.peerBody() + " junk"})
 				resp.ExpectStatus(400, "JSON.parse refuses text after the value, so 6.x's body parser answers a parse error itself rather than reading the object before it")
-				resp.ExpectContentType(parserErrorPage, "the parse error reaches connect's final handler, which answers with an HTML page, not the API's JSON")
+				expectNotEnvelope(resp, "the parse error reaches connect's final handler, which answers with its own page, not Rocket.Chat's JSON envelope")
 			}).on(line6(), "The global body parser of 6.x; in 8.x the route parses the body after authentication, and the 7.x releases between are not established."),
 		chk("PARAMS-TRAILING-DATA", compat, v0590, 400, "reads a JSON object followed by other text as a body without parameters (8.x)",
 			ev(srcBodyParser8(), srcValidate8()), func(ctx SpecContext, e env) {
@@ -158,16 +141,6 @@ func invalidParamsChecks() []check {
 				e.expectMessageOfEmptyBody(ctx, resp, "the parameters are empty, so the error is the server's own answer to {}")
 			}).on(line8(), "The 8.x router; 6.x answers from its body parser before authentication, and the 7.x releases between are not established."),
 	}
-	// ajv's coercion to boolean takes the numbers 1 and 0 and null (false)
-	// besides the strings "true" and "false".
-	for _, b := range []struct{ key, value string }{{"ZERO", "0"}, {"NULL", "null"}} {
-		checks = append(checks, chk("PARAMS-COERCE-BOOLEAN-"+b.key, compat, v3180, 200, "coerces excludeSelf given as "+b.value+" to false",
-			ev(srcSchema6(), srcSchema8()), func(ctx SpecContext, e env) {
-				resp := e.post(ctx, "caller", `{"username":`+fw.JSON(e.User("peer").Username)+`,"excludeSelf":`+b.value+`}`)
-				resp.ExpectStatus(200, "the validator coerces "+b.value+" to false and the DM is created")
-				resp.ExpectField("room.usernames", e.haveMembers("caller", "peer"), "with excludeSelf false the caller is a member")
-			}).on(supported(), noteRouter))
-	}
 	for _, b := range []struct{ key, name, body string }{{"STRING", "a JSON string", `"abc"`}, {"NUMBER", "a JSON number", `42`}} {
 		checks = append(checks,
 			chk("PARAMS-"+b.key+"-PARSER", compat, v0590, 400, "refuses "+b.name+" as the body with the body parser's 400, before authentication (6.x)",
@@ -175,7 +148,7 @@ func invalidParamsChecks() []check {
 					resp := e.Client.Post(ctx, fw.Request{Body: b.body})
 					resp.ExpectStatus(400, "6.x's strict JSON body parser refuses a top-level "+strings.TrimPrefix(b.name, "a JSON ")+" before any route authenticates")
 					expectNotInvalidParams(resp, "the route never runs, so the answer is the body parser's, not the validator's")
-					resp.ExpectContentType(parserErrorPage, "the parser's error reaches connect's final handler, which answers with an HTML page, not the API's JSON")
+					expectNotEnvelope(resp, "the parser's error reaches connect's final handler, which answers with its own page, not Rocket.Chat's JSON envelope")
 				}).on(line6(), "The strict global body parser of 6.x; in 8.x the route parses the body after authentication."),
 			chk("PARAMS-"+b.key, compat, v0590, 400, "refuses "+b.name+" as the body as invalid-params, after authentication (8.x)",
 				ev(srcBodyParser8(), srcValidate8()), func(ctx SpecContext, e env) {
@@ -222,6 +195,16 @@ func (e env) expectMessageOfEmptyBody(ctx SpecContext, resp *fw.Response, promis
 	expectInvalidParams(empty, "a body without parameters is refused as invalid-params")
 	want, _ := empty.Field("error")
 	resp.ExpectField("error", want, promise)
+}
+
+// expectNotEnvelope fails if the answer is Rocket.Chat's JSON envelope (an
+// object with "success"): 6.x's body parser errors are answered by connect's
+// final handler with a page of its own. Its exact form (an HTML page whose
+// text depends on NODE_ENV) is not pinned.
+func expectNotEnvelope(resp *fw.Response, promise string) {
+	GinkgoHelper()
+	_, hasSuccess := resp.Field("success")
+	Expect(hasSuccess).To(BeFalse(), "%s", resp.Explain(promise+" (the answer has the envelope's \"success\" key)"))
 }
 
 // expectNotInvalidParams fails if the answer is the validator's refusal.

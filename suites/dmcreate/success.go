@@ -77,16 +77,6 @@ func successChecks() []check {
 				resp := e.Client.Post(ctx, fw.Request{Auth: e.Creds("caller"), Body: e.peerBody(), ContentType: "application/json; charset=utf-8"})
 				e.expectRoom(resp, "application/json with a charset parameter is still JSON", "caller", "peer")
 			}).on(supported(), noteRouter),
-		chk("OK-JSON-MEDIA-CASE", compat, v0590, 200, "reads a JSON body whose Content-Type is written in capitals (6.x)",
-			ev(srcJSONTypes6()), func(ctx SpecContext, e env) {
-				resp := e.Client.Post(ctx, fw.Request{Auth: e.Creds("caller"), Body: e.peerBody(), ContentType: "Application/JSON"})
-				e.expectRoom(resp, "6.x's body parser matches the media type ignoring letter case, so Application/JSON is JSON", "caller", "peer")
-			}).on(line6(), "The global body parser of 6.x; 8.x's router matches the Content-Type with case (PARAMS-JSON-MEDIA-CASE)."),
-		chk("OK-JSON-SUFFIX", compat, v0590, 200, "reads a body of an application/*+json type as JSON (6.x)",
-			ev(srcJSONTypes6()), func(ctx SpecContext, e env) {
-				resp := e.Client.Post(ctx, fw.Request{Auth: e.Creds("caller"), Body: e.peerBody(), ContentType: "application/vnd.api+json"})
-				e.expectRoom(resp, "6.x's body parser reads application/*+json as JSON", "caller", "peer")
-			}).on(line6(), "The global body parser of 6.x; 8.x's router reads only Content-Types containing application/json (PARAMS-JSON-SUFFIX)."),
 		chk("OK-FORM-ENCODED", compat, v0590, 200, "reads a form-encoded body like a JSON one",
 			ev(srcBodyParser6(), srcBodyParser8()), func(ctx SpecContext, e env) {
 				form := url.Values{"username": {e.User("peer").Username}}.Encode()
