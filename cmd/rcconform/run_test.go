@@ -124,7 +124,7 @@ func TestRunAgainstReferenceProcess(t *testing.T) {
 				for k, v := range h {
 					if strings.EqualFold(k, "X-Auth-Token") {
 						n++
-						if v != "[redacted]" {
+						if strings.Trim(strings.ReplaceAll(v, "[redacted]", ""), ", ") != "" {
 							t.Errorf("%s: X-Auth-Token %q is not redacted", c.ID, v)
 						}
 					}

@@ -22,6 +22,7 @@ func (e env) concurrently(ctx SpecContext, as fixtures.User, names []fixtures.Us
 	if len(names) == 1 {
 		body = map[string]any{"username": names[0].Username}
 	}
+	req := fw.Request{Auth: &as.Creds, Body: fw.JSON(body)}
 	resps := make([]*fw.Response, concurrentRequests)
 	errs := make([]error, concurrentRequests)
 	start := make(chan struct{})
@@ -29,13 +30,13 @@ func (e env) concurrently(ctx SpecContext, as fixtures.User, names []fixtures.Us
 	for i := range concurrentRequests {
 		wg.Go(func() {
 			<-start
-			resps[i], errs[i] = e.Client.Send(ctx, fw.Request{Auth: &as.Creds, Body: fw.JSON(body)})
+			resps[i], errs[i] = e.Client.Send(ctx, req)
 		})
 	}
 	close(start)
 	wg.Wait()
 	for i := range concurrentRequests {
-		Expect(errs[i]).NotTo(HaveOccurred(), "every concurrent request is answered")
+		e.Client.ExpectAnswered(errs[i], req)
 		e.Client.Record(resps[i])
 	}
 	return resps

@@ -148,18 +148,27 @@ func (c *Client) Send(ctx context.Context, r Request) (*Response, error) {
 func (c *Client) Post(ctx context.Context, r Request) *Response {
 	GinkgoHelper()
 	resp, err := c.Send(ctx, r)
-	if err != nil {
-		var ce *conformance.CannotRun
-		switch {
-		case errors.As(err, &ce):
-			AbortSuite(CannotRunPrefix + ce.Reason)
-		case errors.Is(err, rest.ErrRateLimited):
-			AbortSuite(CannotRunPrefix + rest.ErrRateLimited.Error())
-		}
-		Failf("the target did not answer POST %s: %s", r.Path, rest.RedactString(err.Error(), c.Secrets()...))
-	}
+	c.ExpectAnswered(err, r)
 	c.Record(resp)
 	return resp
+}
+
+// ExpectAnswered handles the error of Send as Post does: a target that
+// cannot be talked to stops the run, one that did not answer fails the
+// check. Call it from the check's own goroutine.
+func (c *Client) ExpectAnswered(err error, r Request) {
+	GinkgoHelper()
+	if err == nil {
+		return
+	}
+	var ce *conformance.CannotRun
+	switch {
+	case errors.As(err, &ce):
+		AbortSuite(CannotRunPrefix + ce.Reason)
+	case errors.Is(err, rest.ErrRateLimited):
+		AbortSuite(CannotRunPrefix + rest.ErrRateLimited.Error())
+	}
+	Failf("the target did not answer POST %s: %s", r.Path, rest.RedactString(err.Error(), c.Secrets()...))
 }
 
 // Record attaches resp's exchange to the running check and fails the check
