@@ -216,14 +216,21 @@ func (c Config) check() error {
 		return errors.New("--in-process (RC_TARGET) runs the bundled reference; it cannot be combined with --target, --image or --rocketchat")
 	}
 	if c.URL != "" {
-		u, err := url.Parse(c.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("--target %q is not an http:// or https:// URL", rest.RedactURL(c.URL))
-		}
-		if u.User != nil {
-			// Messages and reports name the URL; credentials have their own flags.
-			return fmt.Errorf("--target %q carries credentials; give them with --admin-user and --admin-password-file instead", rest.RedactURL(c.URL))
-		}
+		return CheckServerURL("--target", c.URL, "--admin-user", "--admin-password-file")
+	}
+	return nil
+}
+
+// CheckServerURL refuses a server's base URL, given with flag, that is not
+// http(s) or that carries credentials, which go with the flags userFlag and
+// passwordFlag instead: messages and reports name the URL.
+func CheckServerURL(flag, raw, userFlag, passwordFlag string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%s %q is not an http:// or https:// URL", flag, rest.RedactURL(raw))
+	}
+	if u.User != nil {
+		return fmt.Errorf("%s %q carries credentials; give them with %s and %s instead", flag, rest.RedactURL(raw), userFlag, passwordFlag)
 	}
 	return nil
 }

@@ -9,10 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf8"
-
-	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/rcconform/rcconform/report"
 )
@@ -24,34 +21,10 @@ var Schema []byte
 
 const schemaURL = "https://github.com/rcconform/rcconform/diff/diff.schema.json"
 
-var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Schema))
-	if err != nil {
-		return nil, fmt.Errorf("parse diff.schema.json: %w", err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource(schemaURL, doc); err != nil {
-		return nil, fmt.Errorf("add diff.schema.json: %w", err)
-	}
-	s, err := c.Compile(schemaURL)
-	if err != nil {
-		return nil, fmt.Errorf("compile diff.schema.json: %w", err)
-	}
-	return s, nil
-})
+var validate = report.SchemaValidator("diff.schema.json", schemaURL, Schema)
 
 // ValidateSchema reports whether data is a JSON text that follows Schema.
-func ValidateSchema(data []byte) error {
-	s, err := compiled()
-	if err != nil {
-		return err
-	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-	if err != nil {
-		return fmt.Errorf("not JSON: %w", err)
-	}
-	return s.Validate(inst)
-}
+func ValidateSchema(data []byte) error { return validate(data) }
 
 // Write puts the report, as indented JSON, at path.
 func (r *Report) Write(path string) error {

@@ -16,31 +16,39 @@ var Schema []byte
 
 const schemaURL = "https://github.com/rcconform/rcconform/report/results.schema.json"
 
-var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Schema))
-	if err != nil {
-		return nil, fmt.Errorf("parse results.schema.json: %w", err)
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource(schemaURL, doc); err != nil {
-		return nil, fmt.Errorf("add results.schema.json: %w", err)
-	}
-	s, err := c.Compile(schemaURL)
-	if err != nil {
-		return nil, fmt.Errorf("compile results.schema.json: %w", err)
-	}
-	return s, nil
-})
+var validate = SchemaValidator("results.schema.json", schemaURL, Schema)
 
 // ValidateSchema reports whether data is a JSON text that follows Schema.
-func ValidateSchema(data []byte) error {
-	s, err := compiled()
-	if err != nil {
-		return err
+func ValidateSchema(data []byte) error { return validate(data) }
+
+// SchemaValidator returns a function that reports whether a JSON text
+// follows schema (draft 2020-12, known by url). The schema is compiled once,
+// on first use; name is the file named in errors.
+func SchemaValidator(name, url string, schema []byte) func(data []byte) error {
+	compiled := sync.OnceValues(func() (*jsonschema.Schema, error) {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		c := jsonschema.NewCompiler()
+		if err := c.AddResource(url, doc); err != nil {
+			return nil, fmt.Errorf("add %s: %w", name, err)
+		}
+		s, err := c.Compile(url)
+		if err != nil {
+			return nil, fmt.Errorf("compile %s: %w", name, err)
+		}
+		return s, nil
+	})
+	return func(data []byte) error {
+		s, err := compiled()
+		if err != nil {
+			return err
+		}
+		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+		if err != nil {
+			return fmt.Errorf("not JSON: %w", err)
+		}
+		return s.Validate(inst)
 	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-	if err != nil {
-		return fmt.Errorf("not JSON: %w", err)
-	}
-	return s.Validate(inst)
 }

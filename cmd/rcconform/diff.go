@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -213,13 +212,7 @@ func (o diffOptions) check() error {
 		return errors.New("the bundled reference compared against has its own admin; --against-admin-user and --against-admin-password go with --against, --against-image or --against-rocketchat")
 	}
 	if o.URL != "" {
-		u, err := url.Parse(o.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("--against %q is not an http:// or https:// URL", rest.RedactURL(o.URL))
-		}
-		if u.User != nil {
-			return fmt.Errorf("--against %q carries credentials; give them with --against-admin-user and --against-admin-password-file instead", rest.RedactURL(o.URL))
-		}
+		return config.CheckServerURL("--against", o.URL, "--against-admin-user", "--against-admin-password-file")
 	}
 	return nil
 }

@@ -105,40 +105,29 @@ func buildCommand(t *testing.T, pkg string) string {
 // the reference at the release it reports, the default of rcconform diff.
 func runDiff(t *testing.T, sem chan struct{}, bins binaries, rcconform, spec string) diffRun {
 	t.Helper()
-	sem <- struct{}{}
-	defer func() { <-sem }()
-
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancel()
-	url, stop, err := startServer(ctx, bins.servers, spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
-	dir := t.TempDir()
-	began := time.Now()
-	cmd := exec.CommandContext(ctx, rcconform, "diff", "--target", url, "--report-dir", dir)
-	cmd.Dir = dir
-	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
-		return strings.HasPrefix(kv, "RC_") || strings.HasPrefix(kv, serveEnv+"=")
+	var res diffRun
+	withServer(t, sem, bins.servers, spec, func(ctx context.Context, url, dir string, env []string) {
+		began := time.Now()
+		cmd := exec.CommandContext(ctx, rcconform, "diff", "--target", url, "--report-dir", dir)
+		cmd.Dir = dir
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		res = diffRun{Output: string(out), Duration: time.Since(began)}
+		var exit *exec.ExitError
+		switch {
+		case errors.As(err, &exit):
+			res.Exit = exit.ExitCode()
+		case err != nil:
+			t.Fatalf("run rcconform diff: %v\n%s", err, out)
+		}
+		raw, err := os.ReadFile(filepath.Join(dir, diff.File))
+		if err != nil {
+			t.Fatalf("rcconform diff (exit %d) wrote no %s: %v\n%s", res.Exit, diff.File, err, out)
+		}
+		if err := json.Unmarshal(raw, &res.Report); err != nil {
+			t.Fatalf("read %s: %v", diff.File, err)
+		}
 	})
-	cmd.Env = append(env, "RC_ADMIN_USER=admin", "RC_ADMIN_PASSWORD=admin-pass")
-	out, err := cmd.CombinedOutput()
-	res := diffRun{Output: string(out), Duration: time.Since(began)}
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit):
-		res.Exit = exit.ExitCode()
-	case err != nil:
-		t.Fatalf("run rcconform diff: %v\n%s", err, out)
-	}
-	raw, err := os.ReadFile(filepath.Join(dir, diff.File))
-	if err != nil {
-		t.Fatalf("rcconform diff (exit %d) wrote no %s: %v\n%s", res.Exit, diff.File, err, out)
-	}
-	if err := json.Unmarshal(raw, &res.Report); err != nil {
-		t.Fatalf("read %s: %v", diff.File, err)
-	}
 	for _, d := range res.Report.Differences {
 		if d.Check != "" {
 			res.Checks = append(res.Checks, d.Check)

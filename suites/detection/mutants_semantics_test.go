@@ -64,29 +64,8 @@ func semanticsMutants() []mutant {
 		{
 			Name:        "sem-group-order-matters",
 			Description: "a group DM is found by its names in the order given, so another order makes another room",
-			Wrap: fresh(func() wrapper {
-				var mu sync.Mutex
-				first := map[string]string{} // rid → the order of the names that made it
-				alt := map[string]string{}   // rid and another order → the room of that order
-				return onRoom(func(c *call, room map[string]any) {
-					if len(members(room)) <= 2 {
-						return
-					}
-					mu.Lock()
-					defer mu.Unlock()
-					rid, order := str(room["rid"]), strings.Join(c.names(), ",")
-					if first[rid] == "" {
-						first[rid] = order
-					}
-					if first[rid] == order {
-						return
-					}
-					key := rid + "\x00" + order
-					if alt[key] == "" {
-						alt[key] = newRid()
-					}
-					setRid(room, alt[key])
-				})
+			Wrap: roomPerKey(func(c *call, room map[string]any) (string, bool) {
+				return strings.Join(c.names(), ","), len(members(room)) > 2
 			}),
 			MustFail:   []string{"SEM-IDEMPOTENT-GROUP"},
 			MessageHas: "another order",
@@ -94,52 +73,19 @@ func semanticsMutants() []mutant {
 		{
 			Name:        "sem-one-to-one-not-idempotent",
 			Description: "creating an existing 1:1 DM again makes a new room",
-			Wrap: fresh(func() wrapper {
-				var mu sync.Mutex
-				seen := map[string]bool{}
-				return onRoom(func(_ *call, room map[string]any) {
-					if len(members(room)) != 2 {
-						return
-					}
-					mu.Lock()
-					defer mu.Unlock()
-					if rid := str(room["rid"]); seen[rid] {
-						setRid(room, newRid())
-					} else {
-						seen[rid] = true
-					}
-				})
-			}),
-			MustFail:   []string{"SEM-IDEMPOTENT-ONE-TO-ONE"},
-			MessageHas: "same room",
+			Wrap:        notIdempotent(2),
+			MustFail:    []string{"SEM-IDEMPOTENT-ONE-TO-ONE"},
+			MessageHas:  "same room",
 		},
 		{
 			Name:        "sem-one-to-one-per-side",
 			Description: "a 1:1 DM is found by (caller, other), so the other member opening it gets a room of their own",
-			Wrap: fresh(func() wrapper {
-				var mu sync.Mutex
-				byPair := map[string]string{}
-				firstSide := map[string]string{}
-				return onRoom(func(c *call, room map[string]any) {
-					me := c.caller()
-					if len(members(room)) != 2 || me == nil {
-						return
-					}
-					mu.Lock()
-					defer mu.Unlock()
-					rid := str(room["rid"])
-					if firstSide[rid] == "" {
-						firstSide[rid] = me.ID
-					}
-					if firstSide[rid] == me.ID {
-						return
-					}
-					key := rid + "\x00" + me.ID
-					if byPair[key] == "" {
-						byPair[key] = newRid()
-					}
-					setRid(room, byPair[key])
-				})
+			Wrap: roomPerKey(func(c *call, room map[string]any) (string, bool) {
+				me := c.caller()
+				if me == nil {
+					return "", false
+				}
+				return me.ID, len(members(room)) == 2
 			}),
 			MustFail:   []string{"SEM-IDEMPOTENT-ONE-TO-ONE"},
 			MessageHas: "other member",
@@ -147,24 +93,9 @@ func semanticsMutants() []mutant {
 		{
 			Name:        "sem-self-not-idempotent",
 			Description: "creating an existing self-DM again makes a new room",
-			Wrap: fresh(func() wrapper {
-				var mu sync.Mutex
-				seen := map[string]bool{}
-				return onRoom(func(_ *call, room map[string]any) {
-					if len(members(room)) != 1 {
-						return
-					}
-					mu.Lock()
-					defer mu.Unlock()
-					if rid := str(room["rid"]); seen[rid] {
-						setRid(room, newRid())
-					} else {
-						seen[rid] = true
-					}
-				})
-			}),
-			MustFail:   []string{"SEM-IDEMPOTENT-SELF", "OK-SELF-USERNAMES"},
-			MessageHas: "same self-DM",
+			Wrap:        notIdempotent(1),
+			MustFail:    []string{"SEM-IDEMPOTENT-SELF", "OK-SELF-USERNAMES"},
+			MessageHas:  "same self-DM",
 		},
 		{
 			Name:        "sem-one-room-per-caller",
@@ -526,5 +457,56 @@ func lookupBugState(match func(want, have []string) bool, askedNames bool) wrapp
 			usernames, _ := room["usernames"].([]any)
 			rooms = append(rooms, known{rid: rid, usernames: usernames, members: want})
 		}
+	})
+}
+
+// notIdempotent makes a new room each time an existing room of that many
+// members is asked for again.
+func notIdempotent(size int) wrapper {
+	return fresh(func() wrapper {
+		var mu sync.Mutex
+		seen := map[string]bool{}
+		return onRoom(func(_ *call, room map[string]any) {
+			if len(members(room)) != size {
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if rid := str(room["rid"]); seen[rid] {
+				setRid(room, newRid())
+			} else {
+				seen[rid] = true
+			}
+		})
+	})
+}
+
+// roomPerKey keeps a room for the key of the request that first got it; a
+// request with another key (the names' order, the caller) gets a room of
+// its own instead. key says whether the room is one the mutant changes.
+func roomPerKey(key func(c *call, room map[string]any) (string, bool)) wrapper {
+	return fresh(func() wrapper {
+		var mu sync.Mutex
+		first := map[string]string{} // rid → the key of the request that made it
+		alt := map[string]string{}   // rid and another key → that key's room
+		return onRoom(func(c *call, room map[string]any) {
+			k, ok := key(c, room)
+			if !ok {
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			rid := str(room["rid"])
+			if first[rid] == "" {
+				first[rid] = k
+			}
+			if first[rid] == k {
+				return
+			}
+			if alt[rid+"\x00"+k] == "" {
+				alt[rid+"\x00"+k] = newRid()
+			}
+			setRid(room, alt[rid+"\x00"+k])
+		})
 	})
 }

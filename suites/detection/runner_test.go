@@ -185,32 +185,45 @@ func withoutRace(env []string) []string {
 	return out
 }
 
-// runSuite starts the server spec names (name@release), runs the suite
-// binary against it by URL, in the order of seed and at level, and reads
-// the JSON report.
-func runSuite(t *testing.T, sem chan struct{}, bins binaries, spec string, seed int64, level conformance.Level) runResult {
+// withServer starts the server spec names (name@release) once a slot of
+// sem is free, and calls run with its URL, a fresh directory and the
+// environment of a program run against it: no RC_* variable of the caller's,
+// the reference's admin.
+func withServer(t *testing.T, sem chan struct{}, servers, spec string, run func(ctx context.Context, url, dir string, env []string)) {
 	t.Helper()
 	sem <- struct{}{}
 	defer func() { <-sem }()
 
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	url, stop, err := startServer(ctx, bins.servers, spec)
+	url, stop, err := startServer(ctx, servers, spec)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stop()
-	dir := t.TempDir()
-	report := filepath.Join(dir, "report.json")
-	cmd := exec.CommandContext(ctx, bins.suite, "-test.run=^TestDMCreate$",
-		"-ginkgo.json-report="+report, "-ginkgo.no-color",
-		"-ginkgo.randomize-all", "-ginkgo.seed="+strconv.FormatInt(seed, 10))
-	cmd.Dir = dir
 	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
 		return strings.HasPrefix(kv, "RC_") || strings.HasPrefix(kv, serveEnv+"=")
 	})
-	cmd.Env = append(env, "RC_URL="+url, "RC_ADMIN_USER=admin", "RC_ADMIN_PASSWORD=admin-pass", "RC_LEVEL="+string(level))
-	out, runErr := cmd.CombinedOutput()
+	run(ctx, url, t.TempDir(), append(env, "RC_ADMIN_USER=admin", "RC_ADMIN_PASSWORD=admin-pass"))
+}
+
+// runSuite starts the server spec names (name@release), runs the suite
+// binary against it by URL, in the order of seed and at level, and reads
+// the JSON report.
+func runSuite(t *testing.T, sem chan struct{}, bins binaries, spec string, seed int64, level conformance.Level) runResult {
+	t.Helper()
+	var out []byte
+	var runErr error
+	var report string
+	withServer(t, sem, bins.servers, spec, func(ctx context.Context, url, dir string, env []string) {
+		report = filepath.Join(dir, "report.json")
+		cmd := exec.CommandContext(ctx, bins.suite, "-test.run=^TestDMCreate$",
+			"-ginkgo.json-report="+report, "-ginkgo.no-color",
+			"-ginkgo.randomize-all", "-ginkgo.seed="+strconv.FormatInt(seed, 10))
+		cmd.Dir = dir
+		cmd.Env = append(env, "RC_URL="+url, "RC_LEVEL="+string(level))
+		out, runErr = cmd.CombinedOutput()
+	})
 	res := runResult{Output: string(out)}
 
 	raw, err := os.ReadFile(report)
