@@ -60,9 +60,7 @@ func wholeRuns(ctx context.Context, n int) error {
 			}
 			times = append(times, time.Since(t0))
 		}
-		slices.Sort(times)
-		fmt.Printf("%-40s median %6s   min %6s   max %6s   (command: RC_TARGET=%s ./dmcreate.test, from `go test -c ./suites/dmcreate`)\n",
-			k.name, times[len(times)/2].Round(time.Millisecond), times[0].Round(time.Millisecond), times[len(times)-1].Round(time.Millisecond), k.target)
+		fmt.Printf("%-40s %s   (command: RC_TARGET=%s ./dmcreate.test, from `go test -c ./suites/dmcreate`)\n", k.name, spread(times), k.target)
 	}
 	return nil
 }
@@ -93,4 +91,10 @@ func removeReferenceImages(ctx context.Context) error {
 		return fmt.Errorf("prune dangling images: %v\n%s", err, out)
 	}
 	return nil
+}
+
+// spread sorts ts and says its median, minimum and maximum.
+func spread(ts []time.Duration) string {
+	slices.Sort(ts)
+	return fmt.Sprintf("median %6s   min %6s   max %6s", ts[len(ts)/2].Round(time.Millisecond), ts[0].Round(time.Millisecond), ts[len(ts)-1].Round(time.Millisecond))
 }

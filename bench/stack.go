@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -63,12 +62,8 @@ func stackRuns(ctx context.Context, n int) error {
 		}
 		whole = append(whole, time.Since(t0))
 	}
-	show := func(name string, ts []time.Duration) {
-		slices.Sort(ts)
-		fmt.Printf("%-34s median %6s   min %6s   max %6s\n", name, ts[len(ts)/2].Round(time.Millisecond), ts[0].Round(time.Millisecond), ts[len(ts)-1].Round(time.Millisecond))
-	}
-	show("start until the target is ready", ready)
-	show("whole run", whole)
+	fmt.Printf("%-34s %s\n", "start until the target is ready", spread(ready))
+	fmt.Printf("%-34s %s\n", "whole run", spread(whole))
 	fmt.Printf("(command: rcconform %s)\n", strings.Join(args[:7], " "))
 	return nil
 }

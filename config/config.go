@@ -1,6 +1,7 @@
 // Package config is the one loader of a run's settings, shared by the
-// rcconform command and `go test ./suites/dmcreate`: every setting has a
-// flag and an RC_* environment variable, and a flag wins over its variable.
+// rcconform command and `go test ./suites/dmcreate`, and of the settings
+// rcconform diff adds to them: every setting has a flag and an RC_*
+// environment variable, and a flag wins over its variable.
 package config
 
 import (
@@ -45,52 +46,28 @@ type Setting struct {
 	// Bool settings are flags without a value.
 	Bool bool
 
-	set func(c *Config, v string) error
+	// set stores a value in the configuration the setting was made for.
+	set func(v string) error
 }
 
-// Settings lists every option, in the order help shows them.
-func Settings() []Setting {
+// Settings lists every option of rcconform run, in the order help shows them.
+func Settings() []Setting { return runSettings(new(Config)) }
+
+// DiffSettings lists the options rcconform diff adds to those of run.
+func DiffSettings() []Setting { return diffSettings(new(Diff)) }
+
+func runSettings(c *Config) []Setting {
 	def := dmcreate.DefaultConfig()
-	str := func(p func(*Config) *string) func(*Config, string) error {
-		return func(c *Config, v string) error { *p(c) = v; return nil }
-	}
-	dur := func(name string, p func(*Config) *time.Duration) func(*Config, string) error {
-		return func(c *Config, v string) error {
-			d, err := time.ParseDuration(v)
-			if err != nil || d <= 0 {
-				return fmt.Errorf("%s must be a positive duration such as 90s or 5m, not %q", name, v)
-			}
-			*p(c) = d
-			return nil
-		}
-	}
 	return []Setting{
-		{Flag: "target", Env: "RC_URL", Usage: "base URL of a running server to certify", set: str(func(c *Config) *string { return &c.URL })},
-		{Flag: "admin-user", Env: "RC_ADMIN_USER", Default: def.AdminUser, Usage: "admin who provisions the test users", set: str(func(c *Config) *string { return &c.AdminUser })},
-		{Flag: "admin-password", Env: "RC_ADMIN_PASSWORD", Usage: "the admin's password (prefer the variable or --admin-password-file: a flag shows in ps); default: the bundled reference's", set: str(func(c *Config) *string { return &c.AdminPassword })},
-		{Flag: "admin-password-file", Env: "RC_ADMIN_PASSWORD_FILE", Usage: "file holding the admin's password (its first line)", set: func(c *Config, v string) error {
-			raw, err := os.ReadFile(v)
-			if err != nil {
-				return fmt.Errorf("cannot read the admin password file: %w", err)
-			}
-			first, _, _ := strings.Cut(string(raw), "\n")
-			c.AdminPassword = strings.TrimRight(first, "\r")
-			if c.AdminPassword == "" {
-				return fmt.Errorf("the admin password file %s is empty", v)
-			}
-			return nil
-		}},
-		{Flag: "image", Env: "RC_IMAGE", Usage: "image on the local Docker engine to start and certify", set: str(func(c *Config) *string { return &c.Image })},
-		{Flag: "rocketchat", Env: "RC_ROCKETCHAT_VERSION", Usage: "start Rocket.Chat of this release with its MongoDB in containers, and certify it at that release", set: func(c *Config, v string) error {
-			if _, err := conformance.ParseRelease(v); err != nil {
-				return fmt.Errorf("%q is not a release such as 8.6.1", v)
-			}
-			c.RocketChat.Version = v
-			return nil
-		}},
-		{Flag: "rocketchat-image", Env: "RC_ROCKETCHAT_IMAGE", Default: targets.DefaultRocketChatImage("VERSION"), Usage: "Rocket.Chat's image for --rocketchat", set: str(func(c *Config) *string { return &c.RocketChat.Image })},
-		{Flag: "mongo-image", Env: "RC_MONGO_IMAGE", Default: "a MongoDB the release supports, e.g. " + targets.DefaultMongoImage("8.6.1"), Usage: "MongoDB's image for --rocketchat", set: str(func(c *Config) *string { return &c.RocketChat.MongoImage })},
-		{Flag: "in-process", Env: "RC_TARGET", Bool: true, Usage: "run the bundled reference inside this process (RC_TARGET=in-process or container)", set: func(c *Config, v string) error {
+		{Flag: "target", Env: "RC_URL", Usage: "base URL of a running server to certify", set: str(&c.URL)},
+		{Flag: "admin-user", Env: "RC_ADMIN_USER", Default: def.AdminUser, Usage: "admin who provisions the test users", set: str(&c.AdminUser)},
+		{Flag: "admin-password", Env: "RC_ADMIN_PASSWORD", Usage: "the admin's password (prefer the variable or --admin-password-file: a flag shows in ps); default: the bundled reference's", set: str(&c.AdminPassword)},
+		{Flag: "admin-password-file", Env: "RC_ADMIN_PASSWORD_FILE", Usage: "file holding the admin's password (its first line)", set: passwordFile("admin", &c.AdminPassword)},
+		{Flag: "image", Env: "RC_IMAGE", Usage: "image on the local Docker engine to start and certify", set: str(&c.Image)},
+		{Flag: "rocketchat", Env: "RC_ROCKETCHAT_VERSION", Usage: "start Rocket.Chat of this release with its MongoDB in containers, and certify it at that release", set: release(&c.RocketChat.Version)},
+		{Flag: "rocketchat-image", Env: "RC_ROCKETCHAT_IMAGE", Default: targets.DefaultRocketChatImage("VERSION"), Usage: "Rocket.Chat's image for --rocketchat", set: str(&c.RocketChat.Image)},
+		{Flag: "mongo-image", Env: "RC_MONGO_IMAGE", Default: "a MongoDB the release supports, e.g. " + targets.DefaultMongoImage("8.6.1"), Usage: "MongoDB's image for --rocketchat", set: str(&c.RocketChat.MongoImage)},
+		{Flag: "in-process", Env: "RC_TARGET", Bool: true, Usage: "run the bundled reference inside this process (RC_TARGET=in-process or container)", set: func(v string) error {
 			switch v {
 			case "true", string(targets.InProcess):
 				c.Target = targets.InProcess
@@ -102,19 +79,19 @@ func Settings() []Setting {
 			}
 			return nil
 		}},
-		{Flag: "level", Env: "RC_LEVEL", Default: string(def.Level), Usage: "widest level that counts: core (the doc page), compat (and released Rocket.Chat) or recommended (and what helps clients)", set: func(c *Config, v string) error {
+		{Flag: "level", Env: "RC_LEVEL", Default: string(def.Level), Usage: "widest level that counts: core (the doc page), compat (and released Rocket.Chat) or recommended (and what helps clients)", set: func(v string) error {
 			l, err := conformance.ParseLevel(v)
 			c.Level = l
 			return err
 		}},
-		{Flag: "rc-version", Env: "RC_VERSION", Usage: "Rocket.Chat release to certify against (default: what GET /api/info reports); with the bundled reference, the release it behaves like", set: func(c *Config, v string) error {
+		{Flag: "rc-version", Env: "RC_VERSION", Usage: "Rocket.Chat release to certify against (default: what GET /api/info reports); with the bundled reference, the release it behaves like", set: func(v string) error {
 			if _, err := conformance.ParseRelease(v); err != nil {
 				return fmt.Errorf("--rc-version %q is not a release such as 6.14.0", v)
 			}
 			c.RCVersion = v
 			return nil
 		}},
-		{Flag: "max-users", Env: "RC_MAX_USERS", Default: strconv.Itoa(def.MaxUsers), Usage: "the target's DirectMesssage_maxUsers setting", set: func(c *Config, v string) error {
+		{Flag: "max-users", Env: "RC_MAX_USERS", Default: strconv.Itoa(def.MaxUsers), Usage: "the target's DirectMesssage_maxUsers setting", set: func(v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 {
 				return fmt.Errorf("--max-users must be at least 1, not %q", v)
@@ -122,73 +99,138 @@ func Settings() []Setting {
 			c.MaxUsers = n
 			return nil
 		}},
-		{Flag: "report-dir", Env: "RC_REPORT_DIR", Usage: "directory for results.json, report.html and junit.xml (the command's default: report)", set: str(func(c *Config) *string { return &c.ReportDir })},
-		{Flag: "label-filter", Env: "RC_LABEL_FILTER", Usage: "Ginkgo label filter narrowing the checks, e.g. 'family:unauthorized' or 'since:0.59.0'", set: func(c *Config, v string) error {
+		{Flag: "report-dir", Env: "RC_REPORT_DIR", Usage: "directory for results.json, report.html and junit.xml (the command's default: report)", set: str(&c.ReportDir)},
+		{Flag: "label-filter", Env: "RC_LABEL_FILTER", Usage: "Ginkgo label filter narrowing the checks, e.g. 'family:unauthorized' or 'since:0.59.0'", set: func(v string) error {
 			if _, err := types.ParseLabelFilter(v); err != nil {
 				return fmt.Errorf("the label filter %q cannot be parsed (%s); see https://onsi.github.io/ginkgo/#spec-labels", v, ginkgoErrorText(err))
 			}
 			c.LabelFilter = v
 			return nil
 		}},
-		{Flag: "rerun-failed", Env: "RC_RERUN_FAILED", Usage: "run only the checks that failed in DIR/results.json", set: str(func(c *Config) *string { return &c.RerunFailed })},
-		{Flag: "timeout", Env: "RC_TIMEOUT", Default: "10m", Usage: "time limit of the whole run; it also bounds each HTTP call", set: dur("--timeout", func(c *Config) *time.Duration { return &c.Timeout })},
-		{Flag: "http-timeout", Env: "RC_HTTP_TIMEOUT", Default: def.HTTPTimeout.String(), Usage: "time limit of each HTTP call to the target", set: dur("--http-timeout", func(c *Config) *time.Duration { return &c.HTTPTimeout })},
-		{Flag: "startup-timeout", Env: "RC_STARTUP_TIMEOUT", Default: def.StartTimeout.String() + ", 5m for --rocketchat", Usage: "time limit of starting a container target, until it answers", set: dur("--startup-timeout", func(c *Config) *time.Duration { return &c.StartTimeout })},
-		{Flag: "rate-limit-budget", Env: "RC_RATE_LIMIT_BUDGET", Default: def.RateLimitBudget.String(), Usage: "total time the run may wait on the target's rate limiter (HTTP 429)", set: dur("--rate-limit-budget", func(c *Config) *time.Duration { return &c.RateLimitBudget })},
-		{Flag: "allow-insecure", Env: "RC_ALLOW_INSECURE", Bool: true, Usage: "send credentials over plain http to a public address", set: func(c *Config, v string) error {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return fmt.Errorf("RC_ALLOW_INSECURE must be true or false, not %q", v)
-			}
-			c.AllowInsecure = b
-			return nil
-		}},
+		{Flag: "rerun-failed", Env: "RC_RERUN_FAILED", Usage: "run only the checks that failed in DIR/results.json", set: str(&c.RerunFailed)},
+		{Flag: "timeout", Env: "RC_TIMEOUT", Default: "10m", Usage: "time limit of the whole run; it also bounds each HTTP call", set: duration("--timeout", &c.Timeout)},
+		{Flag: "http-timeout", Env: "RC_HTTP_TIMEOUT", Default: def.HTTPTimeout.String(), Usage: "time limit of each HTTP call to the target", set: duration("--http-timeout", &c.HTTPTimeout)},
+		{Flag: "startup-timeout", Env: "RC_STARTUP_TIMEOUT", Default: def.StartTimeout.String() + ", 5m for --rocketchat", Usage: "time limit of starting a container target, until it answers", set: duration("--startup-timeout", &c.StartTimeout)},
+		{Flag: "rate-limit-budget", Env: "RC_RATE_LIMIT_BUDGET", Default: def.RateLimitBudget.String(), Usage: "total time the run may wait on the target's rate limiter (HTTP 429)", set: duration("--rate-limit-budget", &c.RateLimitBudget)},
+		{Flag: "allow-insecure", Env: "RC_ALLOW_INSECURE", Bool: true, Usage: "send credentials over plain http to a public address", set: boolean("RC_ALLOW_INSECURE", &c.AllowInsecure)},
 	}
 }
 
-// Load reads the settings from the environment (getenv) and then from
-// args, when fs is given; it validates the result. fs may be nil (go test).
+// Setters shared by the settings.
+
+func str(p *string) func(string) error {
+	return func(v string) error { *p = v; return nil }
+}
+
+func duration(name string, p *time.Duration) func(string) error {
+	return func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%s must be a positive duration such as 90s or 5m, not %q", name, v)
+		}
+		*p = d
+		return nil
+	}
+}
+
+// boolean reads a flag without a value, or its variable env.
+func boolean(env string, p *bool) func(string) error {
+	return func(v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%s must be true or false, not %q", env, v)
+		}
+		*p = b
+		return nil
+	}
+}
+
+// release reads the release of Rocket.Chat to start.
+func release(p *string) func(string) error {
+	return func(v string) error {
+		if _, err := conformance.ParseRelease(v); err != nil {
+			return fmt.Errorf("%q is not a release such as 8.6.1", v)
+		}
+		*p = v
+		return nil
+	}
+}
+
+// passwordFile reads the password of who (e.g. "admin") from the first
+// line of a file.
+func passwordFile(who string, p *string) func(string) error {
+	return func(v string) error {
+		raw, err := os.ReadFile(v)
+		if err != nil {
+			return fmt.Errorf("cannot read the %s password file: %w", who, err)
+		}
+		first, _, _ := strings.Cut(string(raw), "\n")
+		if *p = strings.TrimRight(first, "\r"); *p == "" {
+			return fmt.Errorf("the %s password file %s is empty", who, v)
+		}
+		return nil
+	}
+}
+
+// Load reads the settings of rcconform run from the environment (getenv)
+// and then from args, when fs is given; it validates the result. fs may be
+// nil (go test).
 func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, error) {
 	var c Config
-	for _, s := range Settings() {
+	if err := loadSettings("run", fs, args, getenv, runSettings(&c)); err != nil {
+		return Config{}, err
+	}
+	c.defaults()
+	return c, c.check()
+}
+
+// loadSettings reads settings from the environment and then from args,
+// when fs is given; command names the command for a stray argument.
+func loadSettings(command string, fs *flag.FlagSet, args []string, getenv func(string) string, settings []Setting) error {
+	for _, s := range settings {
 		if v := getenv(s.Env); v != "" {
-			if err := s.set(&c, v); err != nil {
-				return Config{}, fmt.Errorf("%s: %w", s.Env, err)
+			if err := s.set(v); err != nil {
+				return fmt.Errorf("%s: %w", s.Env, err)
 			}
 		}
 	}
-	if fs != nil {
-		// A setter's own sentence names the flag; the flag package's wrapper
-		// of it would only repeat the value.
-		var setErr error
-		for _, s := range Settings() {
-			set := func(v string) error {
-				if err := s.set(&c, v); err != nil {
-					setErr = fmt.Errorf("--%s: %w", s.Flag, err)
-					return err
-				}
-				return nil
+	if fs == nil {
+		return nil
+	}
+	// A setter's own sentence names the flag; the flag package's wrapper
+	// of it would only repeat the value.
+	var setErr error
+	for _, s := range settings {
+		set := func(v string) error {
+			if err := s.set(v); err != nil {
+				setErr = fmt.Errorf("--%s: %w", s.Flag, err)
+				return err
 			}
-			if s.Bool {
-				fs.BoolFunc(s.Flag, s.help(), set)
-			} else {
-				fs.Func(s.Flag, s.help(), set)
-			}
+			return nil
 		}
-		if err := fs.Parse(args); err != nil {
-			if setErr != nil && !errors.Is(err, flag.ErrHelp) {
-				return Config{}, setErr
-			}
-			return Config{}, err
-		}
-		if fs.NArg() > 0 {
-			return Config{}, fmt.Errorf("run takes no arguments, got %q", fs.Args())
+		if s.Bool {
+			fs.BoolFunc(s.Flag, s.help(), set)
+		} else {
+			fs.Func(s.Flag, s.help(), set)
 		}
 	}
+	if err := fs.Parse(args); err != nil {
+		if setErr != nil && !errors.Is(err, flag.ErrHelp) {
+			return setErr
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%s takes no arguments, got %q", command, fs.Args())
+	}
+	return nil
+}
+
+// defaults fills in what has a default and no setting of its own.
+func (c *Config) defaults() {
 	if c.Timeout == 0 {
 		c.Timeout = 10 * time.Minute
 	}
-	return c, c.check()
 }
 
 func (s Setting) help() string {

@@ -61,7 +61,7 @@ func TestLoadRefuses(t *testing.T) {
 		{"not a URL", nil, []string{"--target", "ftp://x"}, "not an http"},
 		{"empty password file", nil, []string{"--admin-password-file", file}, "is empty"},
 		{"bad duration", nil, []string{"--timeout", "soon"}, "positive duration"},
-		{"stray argument", nil, []string{"now"}, "no arguments"},
+		{"stray argument", nil, []string{"now"}, "run takes no arguments"},
 		{"bad label filter", nil, []string{"--label-filter", "a &&"}, "cannot be parsed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -98,5 +98,65 @@ func TestREADMEListsEverySetting(t *testing.T) {
 		if !strings.Contains(readme, "`--"+s.Flag) || !strings.Contains(readme, "`"+s.Env) {
 			t.Errorf("README.md does not list --%s and %s", s.Flag, s.Env)
 		}
+	}
+}
+
+func loadDiff(t *testing.T, vars map[string]string, args ...string) (Config, Diff, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return LoadDiff(fs, args, env(vars))
+}
+
+func TestLoadDiffReadsRunsSettingsAndItsOwn(t *testing.T) {
+	file := t.TempDir() + "/password"
+	if err := os.WriteFile(file, []byte("secret\r\nnot this\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, d, err := loadDiff(t, map[string]string{"RC_AGAINST_URL": "http://127.0.0.1:3000", "RC_EXPLORE": "5", "RC_MAX_USERS": "5"},
+		"--against-admin-user", "root", "--against-admin-password-file", file, "--explore", "7", "--seed", "3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.URL != "http://127.0.0.1:3000" || d.AdminUser != "root" || d.AdminPassword != "secret" || d.Explore != 7 || d.Seed != 3 {
+		t.Errorf("diff's settings: %+v", d)
+	}
+	if c.MaxUsers != 5 || c.Timeout != 10*time.Minute {
+		t.Errorf("run's settings: max users %d, timeout %s", c.MaxUsers, c.Timeout)
+	}
+	if _, d, err = loadDiff(t, nil, "--against-container"); err != nil || !d.Container || d.Seed >= 1<<53 {
+		t.Errorf("without a seed: %+v, %v; want the container and a seed below 2^53", d, err)
+	}
+}
+
+func TestLoadDiffRefuses(t *testing.T) {
+	empty := t.TempDir() + "/empty"
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		vars map[string]string
+		args []string
+		want string
+	}{
+		{"two servers", nil, []string{"--against-image", "x", "--against-container"}, "give one of --against"},
+		{"an admin for the bundled reference", nil, []string{"--against-admin-user", "root"}, "has its own admin"},
+		{"images without --against-rocketchat", nil, []string{"--against-mongo-image", "m"}, "go with --against-rocketchat"},
+		{"not a URL", nil, []string{"--against", "ftp://x"}, `--against "ftp://x" is not an http`},
+		{"empty password file", nil, []string{"--against", "http://x", "--against-admin-password-file", empty}, "--against-admin-password-file: the against admin password file"},
+		{"bad flag", nil, []string{"--explore", "-1"}, "--explore: --explore must be a number"},
+		{"bad variable", map[string]string{"RC_SEED": "x"}, nil, "RC_SEED: --seed must be"},
+		{"diff's variable before run's", map[string]string{"RC_EXPLORE": "-1", "RC_MAX_USERS": "0"}, nil, "RC_EXPLORE"},
+		{"run's settings", nil, []string{"--target", "ftp://x"}, "--target"},
+		{"rerun", nil, []string{"--rerun-failed", "x"}, "is for rcconform run"},
+		{"stray argument", nil, []string{"now"}, "diff takes no arguments"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := loadDiff(t, tc.vars, tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one mentioning %q", err, tc.want)
+			}
+		})
 	}
 }

@@ -101,9 +101,6 @@ type Releases []Interval
 // AllReleases is every release.
 var AllReleases = Releases{}
 
-// From returns the releases from v on.
-func From(v string) Releases { return Releases{{From: MustRelease(v)}} }
-
 // Between returns the releases in [from, before).
 func Between(from, before string) Releases {
 	return Releases{{From: MustRelease(from), Before: MustRelease(before)}}

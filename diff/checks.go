@@ -60,7 +60,6 @@ type CheckResult struct {
 
 // Checks is what RunChecks found.
 type Checks struct {
-	Results     []CheckResult
 	Differences []Difference
 	Summary     ChecksSummary
 	// TargetReport is the target's part of Ginkgo's report, shaped as
@@ -144,7 +143,9 @@ func RunChecks(cfg CheckConfig) (*Checks, error) {
 		s.record(id, r)
 		if _, done := sides[0].checks[id]; done && name == AgainstSide {
 			res, diffs := compareCheck(id, r.LeafNodeText, sides[0], sides[1])
-			out.Results = append(out.Results, res)
+			out.Summary.Checks++
+			out.Summary.Exchanges += res.Exchanges
+			out.Summary.Differing += res.Differing
 			out.Differences = append(out.Differences, diffs...)
 			if cfg.OnCheck != nil {
 				cfg.OnCheck(res)
@@ -173,11 +174,6 @@ func RunChecks(cfg CheckConfig) (*Checks, error) {
 		return nil, &conformance.CannotRun{Reason: fmt.Sprintf("no check matches the selection (label filter %q); see `rcconform checks` for the ids and labels", suiteCfg.LabelFilter)}
 	}
 	out.Cleanup = cleanupErr
-	for _, r := range out.Results {
-		out.Summary.Checks++
-		out.Summary.Exchanges += r.Exchanges
-		out.Summary.Differing += r.Differing
-	}
 	out.TargetReport = targetReport(full)
 	return out, nil
 }
@@ -297,12 +293,18 @@ func runError(r types.Report) error {
 		msg := strings.TrimSpace(s.Failure.Message)
 		reason, detail, _ := strings.Cut(strings.TrimPrefix(msg, conformance.CannotRunPrefix), "\n")
 		if sideOf(s) == AgainstSide {
-			// The sentences name the target's flags; these are the other server's.
-			reason = "the server compared against: " + strings.ReplaceAll(reason, "--admin-", "--against-admin-")
+			reason = AgainstReason(reason)
 		}
 		return &conformance.CannotRun{Reason: reason, Err: errors.New(detail)}
 	}
 	return nil
+}
+
+// AgainstReason words why the run cannot happen when the server compared
+// against is the cause: the setup's sentences name the target's flags, and
+// these are the other server's.
+func AgainstReason(reason string) string {
+	return "the server compared against: " + strings.ReplaceAll(reason, "--admin-", "--against-admin-")
 }
 
 // targetReport is the target's part of the report, its specs' container

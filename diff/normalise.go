@@ -260,10 +260,8 @@ func (n *Normaliser) Body(where string, body []byte) string {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return ""
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil || dec.More() {
+	v, ok := decode(string(body))
+	if !ok {
 		return n.String(string(body))
 	}
 	if m, ok := v.(map[string]any); ok {

@@ -1,12 +1,9 @@
 package diff
 
 import (
-	"bytes"
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -27,18 +24,15 @@ var validate = report.SchemaValidator("diff.schema.json", schemaURL, Schema)
 func ValidateSchema(data []byte) error { return validate(data) }
 
 // Write puts the report, as indented JSON, at path.
-func (r *Report) Write(path string) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r); err != nil {
-		return fmt.Errorf("encode the comparison: %w", err)
+func (r *Report) Write(path string) error { return report.WriteJSON(path, r, "the comparison") }
+
+// ReadFile reads and decodes a diff.json without checking it.
+func ReadFile(path string) (*Report, error) {
+	var r Report
+	if err := report.ReadJSON(path, &r, "the comparison"); err != nil {
+		return nil, err
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write the comparison: %w", err)
-	}
-	return nil
+	return &r, nil
 }
 
 // Comparison is the report's section of the target's certificate.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rcconform/rcconform/diff"
+	fw "github.com/rcconform/rcconform/suites/framework"
 )
 
 // explore runs n cases at seed against the reference at version behind
@@ -52,7 +53,7 @@ func caseOf(t *testing.T, d diff.Difference) Case {
 
 // simplest is the case every choice of the generator shrinks towards.
 func simplest(fields ...Field) Case {
-	return Case{Path: dmCreate, As: "caller", Auth: Auth{Kind: authValid, NameCase: "canonical"},
+	return Case{Path: fw.DMCreate, As: "caller", Auth: Auth{Kind: authValid, NameCase: "canonical"},
 		ContentType: "application/json", Shape: ShapeObject, Fields: fields}
 }
 
@@ -133,20 +134,18 @@ func TestSameSeedSameCases(t *testing.T) {
 	if string(x) == string(z) {
 		t.Errorf("seeds 1 and 2 found the very same cases")
 	}
-}
-
-func TestAnAnswerMissingAtOneServerIsADifference(t *testing.T) {
-	t.Parallel()
-	res := explore(t, "8.6.1", dropsNumbers, 60, 1)
-	for _, d := range res.Differences {
-		if d.Aspects[0].What == "answer" && strings.Contains(d.Target.String(), "connection closed") {
-			if c := caseOf(t, d); c.Fields[0].Value.Lit != "12345" {
-				t.Errorf("the smallest case gives no number: %s", d.Title)
+	// The exploration of seed 1 shows this too; it is not run again.
+	t.Run("AnAnswerMissingAtOneServerIsADifference", func(t *testing.T) {
+		for _, d := range a.Differences {
+			if d.Aspects[0].What == "answer" && strings.Contains(d.Target.String(), "connection closed") {
+				if c := caseOf(t, d); c.Fields[0].Value.Lit != "12345" {
+					t.Errorf("the smallest case gives no number: %s", d.Title)
+				}
+				return
 			}
-			return
 		}
-	}
-	t.Errorf("no difference says the target closed the connection; found %d differences", len(res.Differences))
+		t.Errorf("no difference says the target closed the connection; found %d differences", len(a.Differences))
+	})
 }
 
 func TestSeedsDeriveDistinctNonZeroRounds(t *testing.T) {

@@ -9,12 +9,7 @@ import (
 
 	"github.com/rcconform/rcconform/fixtures"
 	"github.com/rcconform/rcconform/internal/oracle"
-)
-
-// The two paths of the endpoint.
-const (
-	dmCreate = "/api/v1/dm.create"
-	imCreate = "/api/v1/im.create"
+	fw "github.com/rcconform/rcconform/suites/framework"
 )
 
 // Content types a case may carry: parameters, case variants, the form
@@ -59,7 +54,10 @@ const repeatPrevious = "(repeat)"
 // rapid shrinks a choice towards its first option, so a shrunk case keeps
 // only what the difference needs.
 type generator struct {
-	branches []oracle.Branch
+	// forms are the body forms of the spec's request schema, the simplest
+	// first; props are the properties of all of them.
+	forms []oracle.Branch
+	props []oracle.Prop
 	// callers may send the request; named may be named in a few names;
 	// crowd, in order, fills a room up to around the member limit.
 	callers, named, crowd []string
@@ -67,7 +65,12 @@ type generator struct {
 }
 
 func newGenerator(branches []oracle.Branch, personas []fixtures.Persona, maxUsers int) (*generator, error) {
-	g := &generator{branches: branches, maxUsers: maxUsers}
+	g := &generator{forms: slices.Clone(branches), maxUsers: maxUsers}
+	// The username form first: it is the simplest body.
+	slices.Reverse(g.forms)
+	for _, b := range branches {
+		g.props = append(g.props, b.Props...)
+	}
 	var users, others []string
 	callerRoles := map[string]bool{}
 	for _, p := range personas {
@@ -106,7 +109,7 @@ func chance(t *rapid.T, label string, n int) bool {
 func (g *generator) cases() *rapid.Generator[Case] {
 	return rapid.Custom(func(t *rapid.T) Case {
 		c := Case{
-			Path:        pick(t, "path", []string{dmCreate, imCreate}, 2),
+			Path:        pick(t, "path", []string{fw.DMCreate, fw.IMCreate}, 2),
 			As:          pick(t, "as", g.callers, 3),
 			ContentType: pick(t, "contentType", contentTypes, 6),
 			Form:        chance(t, "form", 5),
@@ -146,11 +149,8 @@ func (g *generator) auth(t *rapid.T, as string) Auth {
 // key, a key given twice.
 func (g *generator) fields(t *rapid.T) []Field {
 	var out []Field
-	// The username form first: it is the simplest body.
-	forms := slices.Clone(g.branches)
-	slices.Reverse(forms)
-	if i := pick(t, "bodyForm", []int{0, 1, -1}, 3); i >= 0 && i < len(forms) {
-		b := forms[i]
+	if i := pick(t, "bodyForm", []int{0, 1, -1}, 3); i >= 0 && i < len(g.forms) {
+		b := g.forms[i]
 		if !chance(t, "withoutRequired", 8) {
 			out = append(out, Field{b.Required, g.value(t, b.Props[0])})
 		}
@@ -168,22 +168,18 @@ func (g *generator) fields(t *rapid.T) []Field {
 
 // extra draws a key the schema does not expect next to the others.
 func (g *generator) extra(t *rapid.T, so []Field) Field {
-	var props []oracle.Prop
-	for _, b := range g.branches {
-		props = append(props, b.Props...)
-	}
 	switch pick(t, "extra", []string{"unknown", "case", "documented", "repeat"}, 0) {
 	case "case":
-		p := pick(t, "casedKey", props, 0)
+		p := pick(t, "casedKey", g.props, 0)
 		key := pick(t, "keyCase", []string{strings.ToUpper(p.Name[:1]) + p.Name[1:], strings.ToUpper(p.Name), strings.ToLower(p.Name)}, 0)
 		return Field{key, g.value(t, p)}
 	case "documented":
-		p := pick(t, "documentedKey", props, 0)
+		p := pick(t, "documentedKey", g.props, 0)
 		return Field{p.Name, g.value(t, p)}
 	case "repeat":
 		if len(so) > 0 {
 			f := pick(t, "repeatedKey", so, 0)
-			return Field{f.Key, g.value(t, oracle.Prop{Name: f.Key, Type: propType(props, f.Key)})}
+			return Field{f.Key, g.value(t, oracle.Prop{Name: f.Key, Type: propType(g.props, f.Key)})}
 		}
 	}
 	return Field{"unknownKey", Value{Kind: valueJSON, Lit: "1"}}

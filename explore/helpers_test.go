@@ -11,6 +11,7 @@ import (
 
 	"github.com/rcconform/rcconform/diff"
 	"github.com/rcconform/rcconform/reference"
+	fw "github.com/rcconform/rcconform/suites/framework"
 )
 
 // serve starts the reference at version on loopback, behind wrap when given.
@@ -35,7 +36,7 @@ func serve(t testing.TB, version string, wrap func(http.Handler) http.Handler) d
 func onBody(edit func(m map[string]any) bool) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == dmCreate || r.URL.Path == imCreate {
+			if r.URL.Path == fw.DMCreate || r.URL.Path == fw.IMCreate {
 				raw, _ := io.ReadAll(r.Body)
 				var m map[string]any
 				if json.Unmarshal(raw, &m) == nil && edit(m) {

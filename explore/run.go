@@ -29,6 +29,8 @@ import (
 	"github.com/rcconform/rcconform/internal/oracle"
 	"github.com/rcconform/rcconform/internal/rest"
 	"github.com/rcconform/rcconform/openapi"
+	"github.com/rcconform/rcconform/suites/dmcreate"
+	fw "github.com/rcconform/rcconform/suites/framework"
 )
 
 // Config says what to explore, and where.
@@ -58,14 +60,16 @@ type Config struct {
 }
 
 func (c Config) withDefaults() Config {
+	// Those of the checks.
+	def := dmcreate.DefaultConfig()
 	if c.MaxUsers == 0 {
-		c.MaxUsers = 8
+		c.MaxUsers = def.MaxUsers
 	}
 	if c.HTTPTimeout == 0 {
-		c.HTTPTimeout = 10 * time.Second
+		c.HTTPTimeout = def.HTTPTimeout
 	}
 	if c.RateLimitBudget == 0 {
-		c.RateLimitBudget = 3 * time.Minute
+		c.RateLimitBudget = def.RateLimitBudget
 	}
 	if c.ShrinkTime == 0 {
 		c.ShrinkTime = 30 * time.Second
@@ -185,7 +189,7 @@ func newExplorer(ctx context.Context, cfg Config) (*explorer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load the embedded OpenAPI spec: %w", err)
 	}
-	branches, err := requestBranches(spec)
+	branches, err := oracle.RequestBranches(spec, fw.DMCreate)
 	if err != nil {
 		return nil, err
 	}
@@ -218,19 +222,6 @@ func newExplorer(ctx context.Context, cfg Config) (*explorer, error) {
 		x.servers[i] = s
 	}
 	return x, nil
-}
-
-// requestBranches reads the body forms of dm.create from the spec.
-func requestBranches(spec *openapi.Spec) ([]oracle.Branch, error) {
-	item := spec.Doc.Paths.Find(dmCreate)
-	if item == nil || item.Post == nil || item.Post.RequestBody == nil {
-		return nil, fmt.Errorf("the spec documents no request body for POST %s", dmCreate)
-	}
-	mt := item.Post.RequestBody.Value.Content.Get("application/json")
-	if mt == nil || mt.Schema == nil {
-		return nil, fmt.Errorf("the request body of POST %s has no JSON schema", dmCreate)
-	}
-	return oracle.Branches(mt.Schema.Value)
 }
 
 // newClient waits on HTTP 429 within the budget and follows no redirect:
@@ -479,7 +470,7 @@ func (x *explorer) difference(r *round, took time.Duration) diff.Difference {
 		Target: o.target, Against: o.against, Aspects: o.aspects,
 		Found: &diff.Found{
 			Case: raw, Index: r.offset + r.found, Minimal: r.lastFailed, ShrinkSteps: r.steps,
-			ShrinkMillis: millis(took), Signature: r.target, Skeleton: x.skeleton(o),
+			ShrinkMillis: millis(took), Signature: r.target, Skeleton: x.skeleton(o, raw),
 		},
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/rcconform/rcconform/conformance"
+	fw "github.com/rcconform/rcconform/suites/framework"
 )
 
 // Go names of the feature versions in suites/dmcreate.
@@ -20,10 +21,9 @@ var featureConsts = map[string]string{conformance.V0590: "v0590", conformance.V3
 // status, title, evidence, run).on(releases, note)) that sends the case and
 // expects what the server compared against answered where the two differ.
 // What only the sources can say (evidence, promises, release note) is left
-// as TODO.
-func (x *explorer) skeleton(o *outcome) string {
+// as TODO. raw is the case as JSON; the check's id is made of it.
+func (x *explorer) skeleton(o *outcome, raw []byte) string {
 	c := o.c
-	raw, _ := json.Marshal(c) // a Case always encodes
 	h := fnv.New32a()
 	h.Write(raw)
 	id := fmt.Sprintf("EXPLORE-%08X", h.Sum32())
@@ -67,7 +67,7 @@ func (x *explorer) featureOf(c Case) string {
 func requestFields(c Case) []string {
 	t := c.render()
 	var out []string
-	if c.Path == imCreate {
+	if c.Path == fw.IMCreate {
 		out = append(out, "Path: fw.IMCreate,")
 	}
 	canonicalAuth := c.Auth.Kind == authValid && (c.Auth.NameCase == "" || c.Auth.NameCase == "canonical")

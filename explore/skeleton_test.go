@@ -12,7 +12,9 @@ import (
 	"github.com/rcconform/rcconform/conformance"
 	"github.com/rcconform/rcconform/diff"
 	"github.com/rcconform/rcconform/fixtures"
+	"github.com/rcconform/rcconform/internal/oracle"
 	"github.com/rcconform/rcconform/openapi"
+	fw "github.com/rcconform/rcconform/suites/framework"
 )
 
 // overlayHeader opens a file of suites/dmcreate holding skeletons, with
@@ -67,7 +69,7 @@ func TestSkeletonsCompile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	branches, err := requestBranches(spec)
+	branches, err := oracle.RequestBranches(spec, fw.DMCreate)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +91,12 @@ func TestSkeletonsCompile(t *testing.T) {
 	for i := range 160 {
 		x.release = conformance.MustRelease([]string{"8.6.1", "6.14.0"}[i%2])
 		a := skeletonAnswers[i%len(skeletonAnswers)]
-		sk := x.skeleton(&outcome{c: cases.Example(i), against: a.answer, aspects: a.aspects})
+		c := cases.Example(i)
+		raw, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sk := x.skeleton(&outcome{c: c, against: a.answer, aspects: a.aspects}, raw)
 		if !strings.Contains(sk, "chk(\"EXPLORE-") {
 			t.Fatalf("skeleton %d is not a chk(...) declaration:\n%s", i, sk)
 		}

@@ -1,9 +1,7 @@
 package reference
 
 import (
-	"cmp"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -100,10 +98,20 @@ type dmMember struct {
 // createDirectMessageLegacy mirrors 6.x's createDirectMessage method and
 // createDirectRoom, check by check and in the same order.
 func (s *Server) createDirectMessageLegacy(me *user, names []string, excludeSelf bool) (dmRoom, *apiError) {
+	members, apiErr := s.legacyRoomMembers(me, names, excludeSelf)
+	if apiErr != nil {
+		return dmRoom{}, apiErr
+	}
+	return s.directRoom(members, true)
+}
+
+// legacyRoomMembers runs the checks of 6.x's createDirectMessage under the
+// store's read lock and returns the members createDirectRoom finds.
+func (s *Server) legacyRoomMembers(me *user, names []string, excludeSelf bool) ([]*user, *apiError) {
 	s.store.mu.RLock()
+	defer s.store.mu.RUnlock()
 	if s.store.users[me.id] != me {
-		s.store.mu.RUnlock()
-		return dmRoom{}, s.unauthorized() // deleted since authentication
+		return nil, s.unauthorized() // deleted since authentication
 	}
 	// The self filter is exact and case-sensitive; the lookup is not.
 	others := make([]dmMember, 0, len(names))
@@ -114,17 +122,17 @@ func (s *Server) createDirectMessageLegacy(me *user, names []string, excludeSelf
 		if name == "" && s.rel.emptyNameError {
 			// The lookup throws synchronously for an empty name, so this
 			// error wins over any unknown-user error.
-			s.store.mu.RUnlock()
-			return dmRoom{}, errEmptyName
+			return nil, errEmptyName
 		}
 		others = append(others, dmMember{unresolved: name})
 	}
 	for i, m := range others {
+		// An empty name finds nobody, not even an admin whose configured
+		// username folds to the same collation key as "" (e.g. "\u00ad").
 		if u := s.store.userByUsernameFold(m.unresolved); u != nil && m.unresolved != "" {
 			others[i] = dmMember{user: u}
 		} else if !strings.Contains(m.unresolved, "@") {
-			s.store.mu.RUnlock()
-			return dmRoom{}, errInvalidUser
+			return nil, errInvalidUser
 		}
 	}
 	roomUsers := others
@@ -132,17 +140,14 @@ func (s *Server) createDirectMessageLegacy(me *user, names []string, excludeSelf
 		roomUsers = append([]dmMember{{user: me}}, others...)
 	}
 	if len(roomUsers) == 1 && roomUsers[0].user != nil && roomUsers[0].user != me {
-		s.store.mu.RUnlock()
-		return dmRoom{}, errInvalidUser // excludeSelf with exactly one other user
+		return nil, errInvalidUser // excludeSelf with exactly one other user
 	}
 	if !me.can(permCreateDM) {
-		s.store.mu.RUnlock()
-		return dmRoom{}, errNotAllowed
+		return nil, errNotAllowed
 	}
 	// Counts the caller (unless excludeSelf), duplicates and unresolved names.
 	if len(roomUsers) > s.cfg.MaxUsers {
-		s.store.mu.RUnlock()
-		return dmRoom{}, s.maxUsersExceeded()
+		return nil, s.maxUsersExceeded()
 	}
 	// createDirectRoom: members are looked up again by exact username, which
 	// removes duplicates and unresolvable names.
@@ -154,19 +159,27 @@ func (s *Server) createDirectMessageLegacy(me *user, names []string, excludeSelf
 			memberNames[i] = strings.Replace(m.unresolved, "@", "", 1)
 		}
 	}
-	members := s.store.usersByNames(memberNames)
-	s.store.mu.RUnlock()
-	return s.directRoom(members, true)
+	return s.store.usersByNames(memberNames), nil
 }
 
 // createDirectMessageTyped mirrors 8.x's createDirectMessage and
 // createDirectRoom: names are not looked up one by one; they are matched
 // exactly and together, and the ones that match nobody are left out.
 func (s *Server) createDirectMessageTyped(me *user, names []string, excludeSelf bool) (dmRoom, *apiError) {
+	members, apiErr := s.typedRoomMembers(me, names, excludeSelf)
+	if apiErr != nil {
+		return dmRoom{}, apiErr
+	}
+	return s.directRoom(members, false)
+}
+
+// typedRoomMembers runs the checks of 8.x's createDirectMessage under the
+// store's read lock and returns the members createDirectRoom finds.
+func (s *Server) typedRoomMembers(me *user, names []string, excludeSelf bool) ([]*user, *apiError) {
 	s.store.mu.RLock()
+	defer s.store.mu.RUnlock()
 	if s.store.users[me.id] != me {
-		s.store.mu.RUnlock()
-		return dmRoom{}, s.unauthorized() // deleted since authentication
+		return nil, s.unauthorized() // deleted since authentication
 	}
 	roomUsers := make([]string, 0, len(names)+1)
 	if !excludeSelf {
@@ -178,17 +191,13 @@ func (s *Server) createDirectMessageTyped(me *user, names []string, excludeSelf 
 		}
 	}
 	if !me.can(permCreateDM) {
-		s.store.mu.RUnlock()
-		return dmRoom{}, errNotAllowed
+		return nil, errNotAllowed
 	}
 	// Counts the caller (unless excludeSelf) and every name given.
 	if len(roomUsers) > s.cfg.MaxUsers {
-		s.store.mu.RUnlock()
-		return dmRoom{}, s.maxUsersExceeded()
+		return nil, s.maxUsersExceeded()
 	}
-	members := s.store.usersByNames(roomUsers)
-	s.store.mu.RUnlock()
-	return s.directRoom(members, false)
+	return s.store.usersByNames(roomUsers), nil
 }
 
 // maxUsersExceeded is the member-limit error of the emulated release.
@@ -206,8 +215,10 @@ func (s *Server) maxUsersExceeded() *apiError {
 const raceWindow = 5 * time.Millisecond
 
 // directRoom finds or creates the room of these members and answers it,
-// usernames sorted by display name. composed says whether a 1:1 room's id
-// is its members' sorted ids joined (6.x) rather than generated (8.x).
+// usernames sorted by display name. members are in insertion order, as
+// usersByNames returns them, and are sorted in place. composed says whether
+// a 1:1 room's id is its members' sorted ids joined (6.x) rather than
+// generated (8.x).
 func (s *Server) directRoom(members []*user, composed bool) (dmRoom, *apiError) {
 	var room *room
 	if s.cfg.RacyCreation {
@@ -225,13 +236,11 @@ func (s *Server) directRoom(members []*user, composed bool) (dmRoom, *apiError) 
 	} else {
 		room = s.store.findOrInsertRoom(members, composed)
 	}
-	// MongoDB returns the members in natural (insertion) order; ties in the
-	// name sort keep that order.
-	sorted := slices.Clone(members)
-	slices.SortFunc(sorted, func(a, b *user) int { return cmp.Compare(a.seq, b.seq) })
-	sortByDisplayName(sorted)
-	usernames := make([]string, len(sorted))
-	for i, m := range sorted {
+	// MongoDB returns the members in natural (insertion) order, as
+	// usersByNames does; ties in the stable name sort keep that order.
+	sortByDisplayName(members)
+	usernames := make([]string, len(members))
+	for i, m := range members {
 		usernames[i] = m.username
 	}
 	return dmRoom{T: "d", Rid: room.id, Usernames: usernames, ID: room.id}, nil

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -77,14 +78,19 @@ type restivusUnauthorizedBody struct {
 // unauthorized is the 401 answer of the emulated release.
 func (s *Server) unauthorized() *apiError {
 	if s.rel.restivus {
-		return &apiError{status: http.StatusUnauthorized, body: restivusUnauthorizedBody{Status: "error", Message: loggedOutMessage}}
+		return errUnauthorizedRestivus
 	}
-	return &apiError{status: http.StatusUnauthorized, bare: true, body: unauthorizedBody{
-		Error: loggedOutMessage, Status: "error", Message: loggedOutMessage,
-	}}
+	return errUnauthorized
 }
 
+// apiErrors are never changed once made, so one can answer many requests.
 var (
+	errUnauthorized = &apiError{status: http.StatusUnauthorized, bare: true, body: unauthorizedBody{
+		Error: loggedOutMessage, Status: "error", Message: loggedOutMessage,
+	}}
+	errUnauthorizedRestivus = &apiError{status: http.StatusUnauthorized, body: restivusUnauthorizedBody{
+		Status: "error", Message: loggedOutMessage,
+	}}
 	errForbidden = &apiError{status: http.StatusForbidden, body: failureBody{
 		Error: "User does not have the permissions required for this action [error-unauthorized]",
 	}}
@@ -123,20 +129,32 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 	s.writeJSON(w, e.status, e.body)
 }
 
+// routeHeaders are the headers the 8.x router puts on every answer of a
+// route; restivusHeaders are 6.x's, with Restivus's default CORS headers
+// (enableCors is left on). writeJSON copies them into each response, so no
+// response shares them.
+var (
+	routeHeaders    = http.Header{"Cache-Control": {"no-store"}, "Pragma": {"no-cache"}}
+	restivusHeaders = http.Header{
+		"Cache-Control":                {"no-store"},
+		"Pragma":                       {"no-cache"},
+		"Access-Control-Allow-Origin":  {"*"},
+		"Access-Control-Allow-Headers": {"Origin, X-Requested-With, Content-Type, Accept, X-User-Id, X-Auth-Token"},
+	}
+)
+
 // writeJSON writes v with the headers the emulated router puts on every
 // answer of a route.
 func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
-	h := http.Header{"Cache-Control": {"no-store"}, "Pragma": {"no-cache"}}
+	h := routeHeaders
 	if s.rel.restivus {
-		// Restivus's default CORS headers (enableCors is left on).
-		h.Set("Access-Control-Allow-Origin", "*")
-		h.Set("Access-Control-Allow-Headers", "Origin, X-Requested-With, Content-Type, Accept, X-User-Id, X-Auth-Token")
+		h = restivusHeaders
 	}
 	writeJSON(w, status, v, h)
 }
 
 // writeJSON writes v like JSON.stringify would (no HTML escaping, no trailing
-// newline) as application/json, with extra headers.
+// newline) as application/json, with copies of the extra headers.
 func writeJSON(w http.ResponseWriter, status int, v any, extra http.Header) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -149,8 +167,8 @@ func writeJSON(w http.ResponseWriter, status int, v any, extra http.Header) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	for k, v := range extra {
-		h[k] = v
+	for k, vs := range extra {
+		h[k] = slices.Clone(vs)
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(body) // a failed write means the client is gone

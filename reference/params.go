@@ -63,10 +63,8 @@ func parseRouterParams(contentType string, raw []byte) any {
 func parseRestivusParams(contentType string, raw []byte) any {
 	switch media := mediaType(contentType); {
 	case isJSONMedia(media):
-		if v, ok := parseJSONParams(raw).(map[string]any); ok {
-			return v
-		}
-		if v, ok := parseJSONParams(raw).([]any); ok {
+		switch v := parseJSONParams(raw).(type) {
+		case map[string]any, []any:
 			return v
 		}
 		return map[string]any{} // an empty body

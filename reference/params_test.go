@@ -159,7 +159,7 @@ func TestDMCreateBodyParsing(t *testing.T) {
 		})
 	}
 	// A byte-order mark is dropped on 8.x (fetch's Body.json()); for 6.x
-	// see TestBodyParserDivergences.
+	// see TestBodyParserRegressions.
 	ok8(t, e8.request(http.MethodPost, "/api/v1/dm.create", &caller8, "application/json", "\uFEFF"+`{"username":"bob"}`))
 }
 
@@ -239,17 +239,16 @@ func TestBodyParser6(t *testing.T) {
 	}
 }
 
-// TestBodyParserDivergences lists inputs on which 6.x's body parser
-// (connect 2.30.2's json: body-parser 1.13.3 with iconv-lite 0.4.11, behind
-// Node's header parsing) is known to answer differently from this server.
-// Each case checks the released behaviour and is skipped while the server
-// still diverges, so a fix turns it into a regression test.
-func TestBodyParserDivergences(t *testing.T) {
+// TestBodyParserRegressions pins inputs on which this server once answered
+// differently from 6.x's body parser (connect 2.30.2's json: body-parser
+// 1.13.3 with iconv-lite 0.4.11, behind Node's header parsing). Each case
+// checks the released behaviour, so the divergence cannot come back.
+func TestBodyParserRegressions(t *testing.T) {
 	e := newEnv(t, Config{Version: v6})
 	caller := e.addUser("caller", "Caller")
 	bob := e.addUser("bob", "Bob")
 	okBob := dmOK(pairRid(caller.id, bob.id), "bob", "caller")
-	type divergence struct {
+	type regression struct {
 		name, why string
 		req       func() *http.Request
 		// released is what 6.x answers; it returns "" when res matches.
@@ -274,14 +273,14 @@ func TestBodyParserDivergences(t *testing.T) {
 			return ""
 		}
 	}
-	cases := []divergence{
-		{"whitespace-only JSON body", "params.go:126: body-parser tests for an empty body before skipping whitespace, and strict mode refuses a body without a first character",
+	cases := []regression{
+		{"whitespace-only JSON body", "body-parser tests for an empty body before skipping whitespace, and strict mode refuses a body without a first character",
 			dm([]string{"application/json"}, "  "), answer(400, parserPage)},
-		{"byte-order mark", "params.go:125: iconv-lite strips a UTF-8 BOM before the strict first-character check",
+		{"byte-order mark", "iconv-lite strips a UTF-8 BOM before the strict first-character check",
 			dm([]string{"application/json"}, "\uFEFF"+`{"username":"bob"}`), answer(200, okBob)},
-		{"non-UTF charset", "params.go:112: body-parser answers a JSON body whose charset is not utf-* with 415",
+		{"non-UTF charset", "body-parser answers a JSON body whose charset is not utf-* with 415",
 			dm([]string{"application/json; charset=latin1"}, `{"username":"bob"}`), answer(415, "")},
-		{"repeated Content-Type", "params.go:40: Node keeps the first Content-Type and drops repeats; joining them is 8.x's fetch behaviour",
+		{"repeated Content-Type", "Node keeps the first Content-Type and drops repeats; joining them is 8.x's fetch behaviour",
 			dm([]string{"application/json", "application/json"}, `{"username":"bob"}`), answer(200, okBob)},
 	}
 	for _, c := range cases {

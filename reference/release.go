@@ -12,7 +12,9 @@ import (
 // emulates the lines the sources establish: 6.x (upstream release commits)
 // and 8.x (read at 8.6.1, and taken to hold for the whole line).
 type release struct {
-	version string
+	// trimmedVersion is what GET /api/info tells a caller who may not see
+	// statistics: MAJOR.MINOR (getServerInfo's removePatchInfo).
+	trimmedVersion string
 	// restivus: the 6.x Restivus router. The 401 body is {status, message};
 	// JSON bodies are parsed strictly by a global middleware that answers a
 	// parse error with its own HTML 400 before any route runs; dm.create is
@@ -39,21 +41,11 @@ func newRelease(version string) (release, error) {
 		return release{}, fmt.Errorf("reference: it emulates the releases %s, not %s: what 7.x releases do is not established", conformance.Supported, version)
 	}
 	line6 := conformance.Line6.Contains(rel)
+	full := rel.String()
 	return release{
-		version:         version,
+		trimmedVersion:  full[:strings.LastIndex(full, ".")],
 		restivus:        line6,
 		emptyNameError:  !line6 || rel.Compare(conformance.MustRelease("6.5.0")) >= 0,
 		maxUsersMessage: !line6 || rel.Compare(conformance.MustRelease("6.6.0")) >= 0,
 	}, nil
-}
-
-// trimmedVersion is what GET /api/info tells a caller who may not see
-// statistics: MAJOR.MINOR (getServerInfo's removePatchInfo).
-func (r release) trimmedVersion() string {
-	rel, err := conformance.ParseRelease(r.version)
-	if err != nil {
-		return r.version
-	}
-	s := rel.String()
-	return s[:strings.LastIndex(s, ".")]
 }

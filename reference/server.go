@@ -226,7 +226,7 @@ func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
 		Version string `json:"version"`
 		Info    *info  `json:"info,omitempty"`
 		Success bool   `json:"success"`
-	}{Version: s.rel.trimmedVersion(), Success: true}
+	}{Version: s.rel.trimmedVersion, Success: true}
 	if u := s.authenticate(r); u != nil && u.can(permViewStatistics) {
 		body.Version, body.Info = s.cfg.Version, &info{Version: s.cfg.Version}
 	}

@@ -155,11 +155,11 @@ func (s *store) addToken(u *user, hashed string) {
 
 // usersByNames is Users.findUsersByUsernames: the users whose usernames
 // are exactly among names, each once, in insertion order (MongoDB's natural
-// order). Callers hold s.mu.
+// order). No stored username is empty, so "" finds nobody. Callers hold s.mu.
 func (s *store) usersByNames(names []string) []*user {
 	var out []*user
 	for _, n := range names {
-		if u := s.byName[n]; u != nil && n != "" && !slices.Contains(out, u) {
+		if u := s.byName[n]; u != nil && !slices.Contains(out, u) {
 			out = append(out, u)
 		}
 	}
@@ -187,10 +187,7 @@ func (s *store) findRoom(members []*user, composed bool) *room {
 	_, id, set := roomKey(members, composed)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if id != "" {
-		return s.rooms[id]
-	}
-	return s.roomBySet[set]
+	return s.roomByKey(id, set)
 }
 
 // insertRoom inserts a room of these members. A composed id that is taken
@@ -200,20 +197,10 @@ func (s *store) insertRoom(members []*user, composed bool) (r *room, dup string)
 	uids, id, set := roomKey(members, composed)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if id != "" {
-		if s.rooms[id] != nil {
-			return nil, id
-		}
-		r = &room{id: id, uids: uids}
-		s.rooms[id] = r
-		return r, ""
+	if id != "" && s.rooms[id] != nil {
+		return nil, id
 	}
-	r = &room{id: newObjectID(), uids: uids}
-	s.rooms[r.id] = r
-	if s.roomBySet[set] == nil {
-		s.roomBySet[set] = r
-	}
-	return r, ""
+	return s.addRoom(uids, id, set), ""
 }
 
 // findOrInsertRoom finds or creates the room of exactly these members in
@@ -222,20 +209,35 @@ func (s *store) findOrInsertRoom(members []*user, composed bool) *room {
 	uids, id, set := roomKey(members, composed)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if r := s.roomByKey(id, set); r != nil {
+		return r
+	}
+	return s.addRoom(uids, id, set)
+}
+
+// roomByKey is the room found under roomKey's id, or its set when id is
+// empty; nil when there is none. Callers hold s.mu.
+func (s *store) roomByKey(id, set string) *room {
 	if id != "" {
-		if r := s.rooms[id]; r != nil {
-			return r
-		}
+		return s.rooms[id]
+	}
+	return s.roomBySet[set]
+}
+
+// addRoom stores a new room of uids under the composed id, or a generated
+// one when id is empty; the room becomes its set's unless the set has one
+// already. The composed id must be free. Callers hold s.mu for writing.
+func (s *store) addRoom(uids []string, id, set string) *room {
+	if id != "" {
 		r := &room{id: id, uids: uids}
 		s.rooms[id] = r
 		return r
 	}
-	if r := s.roomBySet[set]; r != nil {
-		return r
-	}
 	r := &room{id: newObjectID(), uids: uids}
 	s.rooms[r.id] = r
-	s.roomBySet[set] = r
+	if s.roomBySet[set] == nil {
+		s.roomBySet[set] = r
+	}
 	return r
 }
 

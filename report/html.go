@@ -105,16 +105,8 @@ func newView(res *Results) (*view, error) {
 		v.Headline = fmt.Sprintf("Every check that counts at level %s passed; certified feature level %s.", res.Selection.Level, s.CertifiedFeatureLevel)
 	case NotConformant:
 		v.VerdictClass = "fail"
-		failed, ran := 0, 0
-		for _, c := range res.Checks {
-			if c.Counts && c.Outcome != Skipped {
-				ran++
-				if c.Outcome == Failed {
-					failed++
-				}
-			}
-		}
-		v.Headline = fmt.Sprintf("%d of %d counted checks that ran failed; certified feature level %s.", failed, ran, s.CertifiedFeatureLevel)
+		n := res.Counted()
+		v.Headline = fmt.Sprintf("%d of %d counted checks that ran failed; certified feature level %s.", n.Failed, n.Passed+n.Failed, s.CertifiedFeatureLevel)
 	default:
 		v.VerdictClass = "stop"
 		v.Headline = "The run did not give a verdict."

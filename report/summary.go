@@ -75,6 +75,31 @@ func Summarize(checks []Check, runErr *RunError) Summary {
 	return s
 }
 
+// Failures returns the ids of the failed checks: those that count at the
+// run's level, and the recommended ones that do not.
+func (r *Results) Failures() (counted, notCounted []string) {
+	for _, c := range r.Checks {
+		switch {
+		case c.Outcome == Failed && c.Counts:
+			counted = append(counted, c.ID)
+		case c.Outcome == Failed:
+			notCounted = append(notCounted, c.ID)
+		}
+	}
+	return counted, notCounted
+}
+
+// Counted tallies the checks that count at the run's level.
+func (r *Results) Counted() Counts {
+	var n Counts
+	for _, c := range r.Checks {
+		if c.Counts {
+			n.add(c.Outcome)
+		}
+	}
+	return n
+}
+
 func (c *Counts) add(outcome string) {
 	switch outcome {
 	case Passed:

@@ -22,15 +22,23 @@ func (m *Mismatch) Error() string {
 
 // ReadFile reads and decodes a results file without verifying it.
 func ReadFile(path string) (*Results, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read the results: %w", err)
-	}
 	var r Results
-	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("decode %s: %w", path, err)
+	if err := ReadJSON(path, &r, "the results"); err != nil {
+		return nil, err
 	}
 	return &r, nil
+}
+
+// ReadJSON reads the JSON file at path, called what in errors, into v.
+func ReadJSON(path string, v any, what string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", what, err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("decode %s: %w", path, err)
+	}
+	return nil
 }
 
 // Verify re-checks a results file offline: it must follow Schema, its

@@ -38,16 +38,20 @@ func Write(dir string, r types.Report, res *Results) ([]string, error) {
 }
 
 // WriteResults writes res as indented JSON.
-func WriteResults(path string, res *Results) error {
+func WriteResults(path string, res *Results) error { return WriteJSON(path, res, "the results") }
+
+// WriteJSON writes v, called what in errors, as indented JSON without HTML
+// escaping: bodies stay readable, and the digests do not depend on escaping.
+func WriteJSON(path string, v any, what string) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false) // bodies stay readable; the digest does not depend on escaping
-	if err := enc.Encode(res); err != nil {
-		return fmt.Errorf("encode the results: %w", err)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("encode %s: %w", what, err)
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write the results: %w", err)
+		return fmt.Errorf("write %s: %w", what, err)
 	}
 	return nil
 }

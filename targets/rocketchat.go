@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/modules/mongodb"
@@ -152,7 +151,9 @@ func startRocketChat(ctx context.Context, cfg Config, log io.Writer) (_ *Target,
 		testcontainers.WithLabels(labels),
 		testcontainers.WithWaitStrategyAndDeadline(timeout, served),
 	)
-	stack.rc = rcCtr
+	if rcCtr != nil {
+		stack.rc = rcCtr
+	}
 	if err != nil {
 		stack.tail(ctx, stack.rc, "Rocket.Chat")
 		var exited *container.ExitedError
@@ -180,7 +181,7 @@ type stack struct {
 func (s *stack) stop(ctx context.Context) error {
 	var errs []error
 	for _, c := range []testcontainers.Container{s.rc, s.mongo} {
-		if c != nil && !isNil(c) {
+		if c != nil {
 			if err := c.Terminate(ctx); err != nil {
 				errs = append(errs, fmt.Errorf("remove container %s: %w", c.GetContainerID(), err))
 			}
@@ -200,7 +201,7 @@ const tailLines = 30
 
 // tail prints the last lines of a container's log.
 func (s *stack) tail(ctx context.Context, c testcontainers.Container, name string) {
-	if c == nil || isNil(c) {
+	if c == nil {
 		return
 	}
 	rd, err := c.Logs(context.WithoutCancel(ctx))
@@ -231,10 +232,10 @@ func ensureImage(ctx context.Context, ref, flag string, log io.Writer) error {
 		return &conformance.CannotRun{Reason: "the Docker engine cannot be reached", Err: err}
 	}
 	defer cli.Close()
-	if _, err := cli.ImageInspect(ctx, ref); err == nil {
-		return nil
-	} else if !cerrdefs.IsNotFound(err) {
+	if present, err := container.ImagePresent(ctx, cli, ref); err != nil {
 		return &conformance.CannotRun{Reason: fmt.Sprintf("the image %s cannot be inspected", ref), Err: err}
+	} else if present {
+		return nil
 	}
 	fmt.Fprintf(log, "rcconform: pulling %s\n", ref)
 	missing := func(err error) error {
@@ -259,18 +260,6 @@ func ensureImage(ctx context.Context, ref, flag string, log io.Writer) error {
 		return missing(err)
 	}
 	return nil
-}
-
-// isNil sees through an interface holding a nil pointer, which Run
-// returns along with some errors.
-func isNil(c testcontainers.Container) bool {
-	switch v := c.(type) {
-	case *testcontainers.DockerContainer:
-		return v == nil
-	case *mongodb.MongoDBContainer:
-		return v == nil
-	}
-	return false
 }
 
 func firstLine(s string) string {

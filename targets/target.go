@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"strconv"
 	"strings"
 	"time"
 
@@ -124,13 +123,13 @@ func Start(ctx context.Context, cfg Config) (*Target, error) {
 		if err := container.Available(ctx); err != nil {
 			return nil, &conformance.CannotRun{Reason: "the container target needs a Docker engine, and none answers; start Docker or choose the in-process target", Err: err}
 		}
-		return startContainer(ctx, cfg, referenceOptions(cfg), log)
+		return startContainer(ctx, cfg, container.ReferenceOptions(referenceConfig(cfg)), log)
 	case Auto:
 		if err := container.Available(ctx); err != nil {
 			fmt.Fprintf(log, "rcconform: no Docker engine answers (%v); running the reference in-process instead of in a container\n", err)
 			return startInProcess(cfg, "the reference in-process, because no Docker engine answers")
 		}
-		t, err := startContainer(ctx, cfg, referenceOptions(cfg), log)
+		t, err := startContainer(ctx, cfg, container.ReferenceOptions(referenceConfig(cfg)), log)
 		if err != nil {
 			// E.g. an installed binary without the module source or a Go
 			// toolchain to build the image from: the same reference still runs.
@@ -158,24 +157,6 @@ func referenceConfig(cfg Config) reference.Config {
 	rc := cfg.Reference
 	rc.AdminUsername, rc.AdminPassword = cfg.AdminUser, cfg.AdminPassword
 	return rc
-}
-
-func referenceOptions(cfg Config) container.Options {
-	rc := referenceConfig(cfg)
-	var args []string
-	if rc.MaxUsers > 0 {
-		args = append(args, "--max-users", strconv.Itoa(rc.MaxUsers))
-	}
-	if rc.Version != "" {
-		args = append(args, "--rc-version", rc.Version)
-	}
-	if rc.RateLimit.Calls > 0 {
-		args = append(args, "--rate-limit", strconv.Itoa(rc.RateLimit.Calls), "--rate-limit-window", rc.RateLimit.Window.String())
-	}
-	return container.Options{
-		Env:  map[string]string{"ADMIN_USERNAME": rc.AdminUsername, "ADMIN_PASS": rc.AdminPassword},
-		Args: args,
-	}
 }
 
 func startContainer(ctx context.Context, cfg Config, opts container.Options, log io.Writer) (*Target, error) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"maps"
 	"os"
 	"os/exec"
 	"regexp"
@@ -47,7 +48,7 @@ func TestActionMetadata(t *testing.T) {
 	expr := regexp.MustCompile(`\$\{\{\s*([^}]*?)\s*\}\}`)
 	written := map[string][]string{} // step id → outputs it writes
 	for i, s := range action.Runs.Steps {
-		for _, v := range append([]string{s.Run}, mapValues(s.Env)...) {
+		for _, v := range append([]string{s.Run}, slices.Collect(maps.Values(s.Env))...) {
 			for _, m := range expr.FindAllStringSubmatch(v, -1) {
 				if in, ok := strings.CutPrefix(m[1], "inputs."); ok {
 					if _, declared := action.Inputs[in]; !declared {
@@ -83,12 +84,4 @@ func TestActionMetadata(t *testing.T) {
 			t.Errorf("output %q (%s) is not written by the step it names", name, o.Value)
 		}
 	}
-}
-
-func mapValues(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for _, v := range m {
-		out = append(out, v)
-	}
-	return out
 }

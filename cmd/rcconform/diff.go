@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -24,7 +21,6 @@ import (
 	"github.com/rcconform/rcconform/explore"
 	"github.com/rcconform/rcconform/internal/rest"
 	"github.com/rcconform/rcconform/openapi"
-	"github.com/rcconform/rcconform/reference"
 	"github.com/rcconform/rcconform/reference/container"
 	"github.com/rcconform/rcconform/report"
 	"github.com/rcconform/rcconform/suites/dmcreate"
@@ -58,163 +54,27 @@ Every flag has an environment variable; a flag wins over its variable.
 Flags:
 `
 
-// diffOptions are the settings diff adds to those of run.
-type diffOptions struct {
-	URL, AdminUser, AdminPassword, Image string
-	Container                            bool
-	RocketChat                           targets.RocketChatConfig
-	Explore                              int
-	Seed                                 uint64
-	seedGiven                            bool
-}
-
-// diffSetting is one of them: its flag, its variable, its help.
-type diffSetting struct {
-	flag, env, usage string
-	isBool           bool
-	set              func(o *diffOptions, v string) error
-}
-
-func diffSettings() []diffSetting {
-	str := func(p func(*diffOptions) *string) func(*diffOptions, string) error {
-		return func(o *diffOptions, v string) error { *p(o) = v; return nil }
-	}
-	return []diffSetting{
-		{flag: "against", env: "RC_AGAINST_URL", usage: "base URL of the server to compare against (default: the bundled reference at the target's release)", set: str(func(o *diffOptions) *string { return &o.URL })},
-		{flag: "against-admin-user", env: "RC_AGAINST_ADMIN_USER", usage: "admin of that server, who provisions its test users (default: the bundled reference's)", set: str(func(o *diffOptions) *string { return &o.AdminUser })},
-		{flag: "against-admin-password", env: "RC_AGAINST_ADMIN_PASSWORD", usage: "that admin's password (prefer the variable or --against-admin-password-file: a flag shows in ps)", set: str(func(o *diffOptions) *string { return &o.AdminPassword })},
-		{flag: "against-admin-password-file", env: "RC_AGAINST_ADMIN_PASSWORD_FILE", usage: "file holding that admin's password (its first line)", set: func(o *diffOptions, v string) error {
-			raw, err := os.ReadFile(v)
-			if err != nil {
-				return fmt.Errorf("cannot read the against admin password file: %w", err)
-			}
-			first, _, _ := strings.Cut(string(raw), "\n")
-			if o.AdminPassword = strings.TrimRight(first, "\r"); o.AdminPassword == "" {
-				return fmt.Errorf("the against admin password file %s is empty", v)
-			}
-			return nil
-		}},
-		{flag: "against-image", env: "RC_AGAINST_IMAGE", usage: "image on the local Docker engine to start and compare against", set: str(func(o *diffOptions) *string { return &o.Image })},
-		{flag: "against-container", env: "RC_AGAINST_CONTAINER", isBool: true, usage: "run the bundled reference compared against in a container rather than in-process", set: func(o *diffOptions, v string) error {
-			b, err := strconv.ParseBool(v)
-			o.Container = b
-			if err != nil {
-				return fmt.Errorf("RC_AGAINST_CONTAINER must be true or false, not %q", v)
-			}
-			return nil
-		}},
-		{flag: "against-rocketchat", env: "RC_AGAINST_ROCKETCHAT_VERSION", usage: "start Rocket.Chat of this release with its MongoDB in containers, and compare against it", set: func(o *diffOptions, v string) error {
-			if _, err := conformance.ParseRelease(v); err != nil {
-				return fmt.Errorf("%q is not a release such as 8.6.1", v)
-			}
-			o.RocketChat.Version = v
-			return nil
-		}},
-		{flag: "against-rocketchat-image", env: "RC_AGAINST_ROCKETCHAT_IMAGE", usage: "Rocket.Chat's image for --against-rocketchat (default " + targets.DefaultRocketChatImage("VERSION") + ")", set: str(func(o *diffOptions) *string { return &o.RocketChat.Image })},
-		{flag: "against-mongo-image", env: "RC_AGAINST_MONGO_IMAGE", usage: "MongoDB's image for --against-rocketchat (default: one the release supports)", set: str(func(o *diffOptions) *string { return &o.RocketChat.MongoImage })},
-		{flag: "explore", env: "RC_EXPLORE", usage: "also send N generated cases to both servers and compare the answers (default 0)", set: func(o *diffOptions, v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 {
-				return fmt.Errorf("--explore must be a number of cases, not %q", v)
-			}
-			o.Explore = n
-			return nil
-		}},
-		{flag: "seed", env: "RC_SEED", usage: "seed of the generated cases: the same seed generates the same cases (default: a random one, printed)", set: func(o *diffOptions, v string) error {
-			s, err := strconv.ParseUint(v, 10, 64)
-			if err != nil {
-				return fmt.Errorf("--seed must be a non-negative integer, not %q", v)
-			}
-			o.Seed, o.seedGiven = s, true
-			return nil
-		}},
-	}
-}
-
 // parseDiff reads run's settings and diff's own, from the environment and
 // then the flags; it returns false with the exit code when no comparison
 // should start.
-func parseDiff(args []string, stdout, stderr io.Writer) (config.Config, diffOptions, int, bool) {
-	var o diffOptions
-	fail := func(format string, a ...any) (config.Config, diffOptions, int, bool) {
-		return config.Config{}, o, cannotRun(stderr, format+"; see rcconform diff -h", a...), false
-	}
+func parseDiff(args []string, stdout, stderr io.Writer) (config.Config, config.Diff, int, bool) {
 	fs := flag.NewFlagSet("rcconform diff", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported as one sentence below
-	var setErr error
-	for _, s := range diffSettings() {
-		if v := os.Getenv(s.env); v != "" {
-			if err := s.set(&o, v); err != nil {
-				return fail("%s: %v", s.env, err)
-			}
-		}
-		set := func(v string) error {
-			if err := s.set(&o, v); err != nil {
-				setErr = fmt.Errorf("--%s: %w", s.flag, err)
-				return err
-			}
-			return nil
-		}
-		help := s.usage + " (env " + s.env + ")"
-		if s.isBool {
-			fs.BoolFunc(s.flag, help, set)
-		} else {
-			fs.Func(s.flag, help, set)
-		}
-	}
-	cfg, err := config.Load(fs, args, os.Getenv)
+	cfg, o, err := config.LoadDiff(fs, args, os.Getenv)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprint(stdout, diffUsage)
 		fs.SetOutput(stdout)
 		fs.PrintDefaults()
 		return cfg, o, exitPassed, false
-	case setErr != nil:
-		return fail("%v", setErr)
-	case fs.NArg() > 0:
-		return fail("diff takes no arguments, got %q", fs.Args())
 	case err != nil:
-		return fail("%v", err)
-	case cfg.RerunFailed != "":
-		return fail("--rerun-failed (RC_RERUN_FAILED) is for rcconform run; a comparison runs every selected check")
-	}
-	if err := o.check(); err != nil {
-		return fail("%v", err)
+		return cfg, o, cannotRun(stderr, "%v; see rcconform diff -h", err), false
 	}
 	if cfg.ReportDir == "" {
 		cfg.ReportDir = "report"
 	}
 	cfg.HarnessVersion = harnessVersion()
-	if !o.seedGiven {
-		// Below 2^53, so that diff.json carries it exactly to any reader.
-		var b [8]byte
-		_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
-		o.Seed = binary.LittleEndian.Uint64(b[:]) & (1<<53 - 1)
-	}
 	return cfg, o, 0, true
-}
-
-// check says what is wrong with the settings of the server compared against.
-func (o diffOptions) check() error {
-	given := 0
-	for _, set := range []bool{o.URL != "", o.Image != "", o.RocketChat.Version != "", o.Container} {
-		if set {
-			given++
-		}
-	}
-	bundled := o.URL == "" && o.Image == "" && o.RocketChat.Version == ""
-	switch {
-	case given > 1:
-		return errors.New("give one of --against, --against-image, --against-rocketchat and --against-container")
-	case o.RocketChat.Version == "" && (o.RocketChat.Image != "" || o.RocketChat.MongoImage != ""):
-		return errors.New("--against-rocketchat-image and --against-mongo-image go with --against-rocketchat VERSION")
-	case bundled && (o.AdminUser != "" || o.AdminPassword != ""):
-		return errors.New("the bundled reference compared against has its own admin; --against-admin-user and --against-admin-password go with --against, --against-image or --against-rocketchat")
-	}
-	if o.URL != "" {
-		return config.CheckServerURL("--against", o.URL, "--against-admin-user", "--against-admin-password-file")
-	}
-	return nil
 }
 
 // compared is one of the two servers compared, started, its admin logged in.
@@ -254,8 +114,8 @@ func diffCommand(args []string, stdout, stderr io.Writer) int {
 
 	fmt.Fprintf(stdout, "rcconform %s: dm.create differential comparison, level %s, spec %s\n", harnessVersion(), suite.Level, openapi.Digest())
 	fmt.Fprintf(stdout, "target:  %s\n", describeTarget(cfg))
-	fmt.Fprintf(stdout, "against: %s\n", o.describe())
-	target, against, err := startServers(ctx, cfg, suite, o, stdout)
+	fmt.Fprintf(stdout, "against: %s\n", describeAgainst(o))
+	target, against, err := startServers(ctx, cfg, suite, o)
 	if err != nil {
 		return cannotRunErr(stderr, err)
 	}
@@ -322,8 +182,9 @@ func diffCommand(args []string, stdout, stderr io.Writer) int {
 	return exitPassed
 }
 
-// describe says which server the comparison is against, before it starts.
-func (o diffOptions) describe() string {
+// describeAgainst says which server the comparison is against, before it
+// starts.
+func describeAgainst(o config.Diff) string {
 	switch {
 	case o.URL != "":
 		return "the server at " + rest.RedactURL(o.URL)
@@ -340,61 +201,54 @@ func (o diffOptions) describe() string {
 // startServers starts the target, settles its release, then starts the
 // server compared against at that release. Failures are
 // *conformance.CannotRun; on one, nothing stays running.
-func startServers(ctx context.Context, cfg config.Config, s dmcreate.Config, o diffOptions, log io.Writer) (compared, compared, error) {
-	def := dmcreate.DefaultConfig()
-	adminUser, adminPassword := orDefault(s.AdminUser, def.AdminUser), orDefault(s.AdminPassword, def.AdminPassword)
-	tc := targets.Config{
-		Kind: s.Target, URL: s.URL, Image: s.Image, ImagePort: orDefault(s.ImagePort, def.ImagePort),
-		AdminUser: adminUser, AdminPassword: adminPassword,
-		Reference:  reference.Config{MaxUsers: s.MaxUsers, Version: s.RCVersion},
-		RocketChat: s.RocketChat, StartTimeout: s.StartTimeout, AllowInsecure: s.AllowInsecure, Log: log,
-	}
-	release, from := s.RCVersion, "--rc-version (RC_VERSION)"
-	if release == "" && s.RocketChat.Version != "" {
-		release, from = s.RocketChat.Version, "--rocketchat (RC_ROCKETCHAT_VERSION), the release started"
-	}
-	a, err := startCompared(ctx, tc, fw.Options{
-		AdminUser: adminUser, AdminPassword: adminPassword, MaxUsers: s.MaxUsers, RCVersion: release, RCVersionFrom: from,
-		HTTPTimeout: s.HTTPTimeout, RateLimitBudget: s.RateLimitBudget,
-	})
+func startServers(ctx context.Context, cfg config.Config, s dmcreate.Config, o config.Diff) (compared, compared, error) {
+	s = s.WithDefaults()
+	t, sh, err := dmcreate.Start(ctx, s)
 	if err != nil {
 		return compared{}, compared{}, err
 	}
-	bc, err := againstConfig(cfg, s, o, a.shared.Release, log)
+	a := newCompared(s, t, sh)
+	b, err := startAgainst(ctx, cfg, s, o, sh.Release)
 	if err == nil {
-		var b compared
-		b, err = startCompared(ctx, bc, fw.Options{
-			AdminUser: bc.AdminUser, AdminPassword: bc.AdminPassword, MaxUsers: s.MaxUsers,
-			RCVersion: a.shared.Release, RCVersionFrom: "the target's release",
-			HTTPTimeout: s.HTTPTimeout, RateLimitBudget: s.RateLimitBudget,
-		})
-		if err == nil {
-			return a, b, nil
-		}
+		return a, b, nil
 	}
 	_ = a.target.Stop(context.WithoutCancel(ctx))
 	var ce *conformance.CannotRun
 	if errors.As(err, &ce) {
-		// The sentences name the target's flags; these are the other server's.
-		err = &conformance.CannotRun{Reason: "the server compared against: " + strings.ReplaceAll(ce.Reason, "--admin-", "--against-admin-"), Err: ce.Err}
+		err = &conformance.CannotRun{Reason: diff.AgainstReason(ce.Reason), Err: ce.Err}
 	}
 	return compared{}, compared{}, err
 }
 
-// againstConfig is how to obtain the server compared against.
-func againstConfig(cfg config.Config, s dmcreate.Config, o diffOptions, release string, log io.Writer) (targets.Config, error) {
-	ref := reference.DefaultConfig()
-	c := targets.Config{
-		AdminUser: orDefault(o.AdminUser, ref.AdminUsername), AdminPassword: orDefault(o.AdminPassword, ref.AdminPassword),
-		StartTimeout: s.StartTimeout, AllowInsecure: s.AllowInsecure, Log: log,
+// startAgainst starts the server compared against, at the target's release.
+func startAgainst(ctx context.Context, cfg config.Config, s dmcreate.Config, o config.Diff, release string) (compared, error) {
+	c, err := againstConfig(cfg, s, o, release)
+	if err != nil {
+		return compared{}, err
+	}
+	c = c.WithDefaults()
+	t, sh, err := dmcreate.StartAt(ctx, c, release, "the target's release")
+	if err != nil {
+		return compared{}, err
+	}
+	return newCompared(c, t, sh), nil
+}
+
+// againstConfig is how to obtain the server compared against: with the
+// target's limits, at its release.
+func againstConfig(cfg config.Config, s dmcreate.Config, o config.Diff, release string) (dmcreate.Config, error) {
+	c := dmcreate.Config{
+		AdminUser: o.AdminUser, AdminPassword: o.AdminPassword, MaxUsers: s.MaxUsers,
+		StartTimeout: s.StartTimeout, HTTPTimeout: s.HTTPTimeout, RateLimitBudget: s.RateLimitBudget,
+		AllowInsecure: s.AllowInsecure, Log: s.Log,
 	}
 	switch {
 	case o.URL != "":
-		c.Kind, c.URL = targets.URL, o.URL
+		c.URL = o.URL
 	case o.Image != "":
-		c.Kind, c.Image, c.ImagePort = targets.Image, o.Image, orDefault(s.ImagePort, dmcreate.DefaultConfig().ImagePort)
+		c.Image = o.Image
 	case o.RocketChat.Version != "":
-		c.Kind, c.RocketChat = targets.RocketChat, o.RocketChat
+		c.RocketChat = o.RocketChat
 		if cfg.StartTimeout == 0 {
 			c.StartTimeout = min(5*time.Minute, cfg.Timeout) // Rocket.Chat takes a minute or two
 		}
@@ -403,33 +257,17 @@ func againstConfig(cfg config.Config, s dmcreate.Config, o diffOptions, release 
 		if err != nil || !conformance.Supported.Contains(rel) {
 			return c, &conformance.CannotRun{Reason: fmt.Sprintf("the bundled reference emulates the releases %s, and the target is certified at %s; compare against another server with --against, or choose the release with --rc-version", conformance.Supported, release)}
 		}
-		c.Kind, c.Reference = targets.InProcess, reference.Config{Version: release, MaxUsers: s.MaxUsers}
+		c.Target = targets.InProcess
 		if o.Container {
-			c.Kind = targets.Container
+			c.Target = targets.Container
 		}
 	}
 	return c, nil
 }
 
-// startCompared obtains a server and logs its admin in; on failure it stops it.
-func startCompared(ctx context.Context, tc targets.Config, opts fw.Options) (compared, error) {
-	t, err := targets.Start(ctx, tc)
-	if err != nil {
-		return compared{}, err
-	}
-	sh, err := fw.Prepare(ctx, opts, t)
-	if err != nil {
-		_ = t.Stop(context.WithoutCancel(ctx))
-		return compared{}, err
-	}
-	return compared{target: t, shared: sh, endpoint: diff.Endpoint{URL: t.URL, AdminUser: opts.AdminUser, AdminPassword: opts.AdminPassword}}, nil
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
+// newCompared is a server started with c, c's defaults filled in.
+func newCompared(c dmcreate.Config, t *targets.Target, sh fw.Shared) compared {
+	return compared{target: t, shared: sh, endpoint: diff.Endpoint{URL: t.URL, AdminUser: c.AdminUser, AdminPassword: c.AdminPassword}}
 }
 
 // cannotRunErr prints the one sentence of an error that stops the
@@ -467,28 +305,18 @@ func plural(n int, noun string) string {
 // writeDiff writes diff.json and the target's certificate, its page with
 // the differences.
 func writeDiff(cfg config.Config, s dmcreate.Config, target, against compared, checks *diff.Checks, rep *diff.Report) ([]string, error) {
-	if err := os.MkdirAll(cfg.ReportDir, 0o755); err != nil {
-		return nil, fmt.Errorf("create the report directory: %w", err)
-	}
-	path := filepath.Join(cfg.ReportDir, diff.File)
-	if err := rep.Write(path); err != nil {
-		return nil, err
-	}
-	sh := target.shared
-	rel, _ := conformance.ParseRelease(sh.Release)
-	res, err := report.FromGinkgo(checks.TargetReport, report.Run{
-		HarnessVersion: cfg.HarnessVersion, Level: s.Level, LabelFilter: cfg.LabelFilter,
-		Target: report.Target{
-			URL: rest.RedactURL(sh.Target.URL), Kind: string(sh.Target.Kind), Note: sh.Target.Note, Image: sh.Target.Image,
-			ServerVersion: sh.Version, Release: sh.Release, ReleaseSource: sh.ReleaseSource, ReleaseLine: conformance.Describe(rel),
-		},
-	}, dmcreate.Catalogue())
+	res, err := dmcreate.Results(checks.TargetReport, s, &target.shared, cfg.LabelFilter)
 	if err != nil {
 		return nil, fmt.Errorf("build the target's results: %w", err)
 	}
 	res.Comparison = rep.Comparison(against.describe())
+	// report.Write creates the directory.
 	files, err := report.Write(cfg.ReportDir, checks.TargetReport, res)
 	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(cfg.ReportDir, diff.File)
+	if err := rep.Write(path); err != nil {
 		return nil, err
 	}
 	return append([]string{path}, files...), nil

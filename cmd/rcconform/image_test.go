@@ -25,11 +25,9 @@ import (
 // certifies the reference with it by URL, as a pipeline without Go would:
 // the reports land in the mounted directory, owned by the --user given.
 func TestHarnessImage(t *testing.T) {
+	dockerOrSkip(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	if err := container.Available(ctx); err != nil {
-		t.Skipf("no docker engine answers: %v", err)
-	}
 	const certs = "/etc/ssl/certs/ca-certificates.crt"
 	caCerts, err := os.ReadFile(certs)
 	if err != nil {

@@ -92,15 +92,7 @@ func printSummary(out io.Writer, res *report.Results, files []string) {
 		fmt.Fprintf(out, "  * reported only: it does not count at level %s\n", res.Selection.Level)
 	}
 	fmt.Fprintf(out, "Certified feature level: %s\n", s.CertifiedFeatureLevel)
-	var failed, notMet []string
-	for _, c := range res.Checks {
-		switch {
-		case c.Outcome == report.Failed && c.Counts:
-			failed = append(failed, c.ID)
-		case c.Outcome == report.Failed:
-			notMet = append(notMet, c.ID)
-		}
-	}
+	failed, notMet := res.Failures()
 	if len(notMet) > 0 {
 		fmt.Fprintf(out, "Not counted at level %s, not met: %s\n", res.Selection.Level, strings.Join(notMet, ", "))
 	}

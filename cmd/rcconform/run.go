@@ -86,7 +86,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "rcconform %s: dm.create conformance, level %s, spec %s\n", harnessVersion(), suite.Level, openapi.Digest())
 	fmt.Fprintf(stdout, "target: %s\n", describeTarget(cfg))
 	reaped := make(chan string, 1)
-	if kind := (targets.Config{Kind: suite.Target, URL: suite.URL, Image: suite.Image}).ResolvedKind(); kind == targets.URL || kind == targets.InProcess {
+	if kind := suite.TargetKind(); kind == targets.URL || kind == targets.InProcess {
 		// Containers of crashed runs are reaped when the next run starts
 		// one; a run that starts none still cleans up after them, in the
 		// background, as asking Docker may take seconds.

@@ -90,7 +90,7 @@ func run(args []string) (err error) {
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	// A plain line, so that scripts can take the URL as the last field.
-	log.New(os.Stderr, "", 0).Printf("rcreference %s listening on http://%s", *version, ln.Addr())
+	log.New(os.Stderr, "", 0).Printf("rcreference %s listening on http://%s", cfg.Version, ln.Addr())
 
 	select {
 	case err := <-served:

@@ -1,16 +1,15 @@
-// Command fidelity certifies real Rocket.Chat releases with `rcconform run
-// --rocketchat`, compares each with the bundled reference at its release
-// with `rcconform diff --rocketchat`, and sums the results up in a table
-// (make fidelity): one report directory per release (the comparison in its
-// diff/), and summary.md with the release, the verdict, the checks that
-// failed and the checks whose exchanges differ from the reference's. Either
-// kind of finding makes the exit code 1: the catalogue or the reference is
-// not faithful to that release.
+// Command fidelity certifies real Rocket.Chat releases and compares each
+// with the bundled reference at its release, in one `rcconform diff
+// --rocketchat` run per release, and sums the results up in a table (make
+// fidelity): one report directory per release (results.json and diff.json),
+// and summary.md with the release, the verdict, the checks that failed and
+// the checks whose exchanges differ from the reference's. Either kind of
+// finding makes the exit code 1: the catalogue or the reference is not
+// faithful to that release.
 package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -37,8 +36,10 @@ func main() {
 	rows := []string{"| release | verdict | failed checks | exchanges differing from the reference |", "|---|---|---|---|"}
 	worst := 0
 	for _, v := range flag.Args() {
+		// One diff run certifies the release (results.json) and compares
+		// its exchanges with the reference's (diff.json): one stack start.
 		dir := filepath.Join(*out, v)
-		args := []string{"run", "--rocketchat", v, "--report-dir", dir}
+		args := []string{"diff", "--rocketchat", v, "--report-dir", dir}
 		if *standins {
 			args = append(args, "--rocketchat-image", standin.RocketChatImage(v), "--mongo-image", standin.MongoImage)
 		}
@@ -56,31 +57,15 @@ func main() {
 			fmt.Fprintf(os.Stderr, "fidelity: run %s: %v\n", *bin, err)
 			os.Exit(2)
 		}
-		worst = max(worst, code)
 		if err := os.MkdirAll(dir, 0o755); err == nil {
 			_ = os.WriteFile(filepath.Join(dir, "console.log"), console.Bytes(), 0o644)
 		}
-		diffDir := filepath.Join(dir, "diff")
-		diffArgs := append([]string{"diff"}, args[1:]...)
-		diffArgs[slices.Index(diffArgs, dir)] = diffDir
-		fmt.Printf("fidelity: %s %s\n", *bin, strings.Join(diffArgs, " "))
-		cmd = exec.Command(*bin, diffArgs...)
-		var diffConsole bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &diffConsole, &diffConsole
-		err = cmd.Run()
-		diffCode := 0
-		switch {
-		case errors.As(err, &ee):
-			diffCode = ee.ExitCode()
-		case err != nil:
-			fmt.Fprintf(os.Stderr, "fidelity: run %s diff: %v\n", *bin, err)
-			os.Exit(2)
+		cells, conformant := row(v, dir, code, console.String())
+		if !conformant {
+			code = max(code, 1)
 		}
-		worst = max(worst, diffCode)
-		if err := os.MkdirAll(diffDir, 0o755); err == nil {
-			_ = os.WriteFile(filepath.Join(diffDir, "console.log"), diffConsole.Bytes(), 0o644)
-		}
-		rows = append(rows, row(v, dir, code, console.String())+" "+diffCell(diffDir, diffCode, diffConsole.String())+" |")
+		worst = max(worst, code)
+		rows = append(rows, cells+" "+diffCell(dir, code, console.String())+" |")
 		fmt.Println(rows[len(rows)-1])
 	}
 	summary := strings.Join(rows, "\n") + "\n"
@@ -94,11 +79,7 @@ func main() {
 
 // diffCell says how the release's exchanges compared with the reference's.
 func diffCell(dir string, code int, console string) string {
-	raw, err := os.ReadFile(filepath.Join(dir, diff.File))
-	var rep diff.Report
-	if err == nil {
-		err = json.Unmarshal(raw, &rep)
-	}
+	rep, err := diff.ReadFile(filepath.Join(dir, diff.File))
 	if err != nil || rep.Checks == nil {
 		return fmt.Sprintf("could not compare (exit %d): %s", code, lastLine(console))
 	}
@@ -122,21 +103,17 @@ func lastLine(console string) string {
 	return strings.ReplaceAll(last, "|", "/")
 }
 
-// row is one release's line of the table, without its last cell.
-func row(version, dir string, code int, console string) string {
+// row is one release's line of the table, without its last cell, and
+// whether the release was certified conformant.
+func row(version, dir string, code int, console string) (string, bool) {
 	res, err := report.ReadFile(filepath.Join(dir, report.ResultsFile))
 	if err != nil {
-		return fmt.Sprintf("| %s | could not run (exit %d): %s | |", version, code, lastLine(console))
+		return fmt.Sprintf("| %s | could not run (exit %d): %s | |", version, code, lastLine(console)), false
 	}
 	verdict := res.Summary.Verdict
 	if res.RunError != nil {
 		verdict += ": " + res.RunError.Reason
 	}
-	var failed []string
-	for _, c := range res.Checks {
-		if c.Outcome == report.Failed && c.Counts {
-			failed = append(failed, c.ID)
-		}
-	}
-	return fmt.Sprintf("| %s | %s | %s |", version, strings.ReplaceAll(verdict, "|", "/"), strings.Join(failed, ", "))
+	failed, _ := res.Failures()
+	return fmt.Sprintf("| %s | %s | %s |", version, strings.ReplaceAll(verdict, "|", "/"), strings.Join(failed, ", ")), res.Summary.Verdict == report.Conformant
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/rcconform/rcconform/openapi"
 )
 
 // Prop is a property of a body form and its JSON type.
@@ -25,6 +27,19 @@ type Branch struct {
 	// Props lists the required key first, then the optional ones by name:
 	// the order in which ajv reports a property's type error.
 	Props []Prop
+}
+
+// RequestBranches reads the body forms of POST path from the spec.
+func RequestBranches(spec *openapi.Spec, path string) ([]Branch, error) {
+	item := spec.Doc.Paths.Find(path)
+	if item == nil || item.Post == nil || item.Post.RequestBody == nil {
+		return nil, fmt.Errorf("the spec documents no request body for POST %s", path)
+	}
+	mt := item.Post.RequestBody.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil {
+		return nil, fmt.Errorf("the request body of POST %s has no JSON schema", path)
+	}
+	return Branches(mt.Schema.Value)
 }
 
 // Branches reads the oneOf forms of a request body schema.

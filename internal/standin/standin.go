@@ -6,7 +6,6 @@
 package standin
 
 import (
-	"archive/tar"
 	"bytes"
 	"context"
 	_ "embed"
@@ -14,17 +13,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
+
+	"github.com/rcconform/rcconform/reference/container"
 )
 
 // MongoImage is the MongoDB stand-in's name.
 const MongoImage = "rcconform-standin/mongo:8.0"
+
+// mongoPackage is the MongoDB stand-in's command.
+const mongoPackage = "github.com/rcconform/rcconform/internal/standin/mongo"
 
 // RocketChatImage is the name of the Rocket.Chat stand-in of a release.
 func RocketChatImage(release string) string { return "rcconform-standin/rocket.chat:" + release }
@@ -44,58 +44,43 @@ func Build(ctx context.Context, log io.Writer, releases ...string) error {
 	if log == nil {
 		log = io.Discard
 	}
-	dir, err := os.MkdirTemp("", "rcconform-standin-")
+	rcreference, err := container.BuildBinary(ctx, container.ReferencePackage, log)
 	if err != nil {
-		return fmt.Errorf("create build directory: %w", err)
+		return err
 	}
-	defer os.RemoveAll(dir)
-	bins := map[string]string{"rcreference": "./cmd/rcreference", "mongo": "./internal/standin/mongo"}
-	built := map[string][]byte{}
-	for name, pkg := range bins {
-		out := filepath.Join(dir, name)
-		cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
-		cmd.Dir = moduleDir()
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("build %s: %w\n%s", pkg, err, msg)
-		}
-		if built[name], err = os.ReadFile(out); err != nil {
-			return fmt.Errorf("read %s: %w", out, err)
-		}
+	mongo, err := container.BuildBinary(ctx, mongoPackage, log)
+	if err != nil {
+		return err
 	}
 	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
 	if err != nil {
 		return fmt.Errorf("connect to docker: %w", err)
 	}
 	defer cli.Close()
-	if err := build(ctx, cli, log, MongoImage, nil, map[string][]byte{"Dockerfile": mongoDockerfile, "mongo": built["mongo"]}); err != nil {
+	if err := build(ctx, cli, log, MongoImage, nil,
+		container.ContextFile{Name: "Dockerfile", Mode: 0o644, Data: mongoDockerfile},
+		container.ContextFile{Name: "mongo", Mode: 0o755, Data: mongo},
+	); err != nil {
 		return err
 	}
 	for _, r := range releases {
 		release := r
-		files := map[string][]byte{"Dockerfile": rocketChatDockerfile, "rcreference": built["rcreference"]}
-		if err := build(ctx, cli, log, RocketChatImage(r), map[string]*string{"RELEASE": &release}, files); err != nil {
+		if err := build(ctx, cli, log, RocketChatImage(r), map[string]*string{"RELEASE": &release},
+			container.ContextFile{Name: "Dockerfile", Mode: 0o644, Data: rocketChatDockerfile},
+			container.ContextFile{Name: "rcreference", Mode: 0o755, Data: rcreference},
+		); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func build(ctx context.Context, cli *testcontainers.DockerClient, log io.Writer, tag string, args map[string]*string, files map[string][]byte) error {
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	for name, data := range files {
-		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o755, Size: int64(len(data))}); err != nil {
-			return fmt.Errorf("write build context: %w", err)
-		}
-		if _, err := tw.Write(data); err != nil {
-			return fmt.Errorf("write build context: %w", err)
-		}
+func build(ctx context.Context, cli *testcontainers.DockerClient, log io.Writer, tag string, args map[string]*string, files ...container.ContextFile) error {
+	archive, err := container.BuildContext(files...)
+	if err != nil {
+		return err
 	}
-	if err := tw.Close(); err != nil {
-		return fmt.Errorf("write build context: %w", err)
-	}
-	res, err := cli.ImageBuild(ctx, &buf, client.ImageBuildOptions{Tags: []string{tag}, BuildArgs: args, Remove: true, ForceRemove: true})
+	res, err := cli.ImageBuild(ctx, bytes.NewReader(archive), client.ImageBuildOptions{Tags: []string{tag}, BuildArgs: args, Remove: true, ForceRemove: true})
 	if err != nil {
 		return fmt.Errorf("build %s: %w", tag, err)
 	}
@@ -118,10 +103,4 @@ func build(ctx context.Context, cli *testcontainers.DockerClient, log io.Writer,
 	}
 	fmt.Fprintf(log, "built %s\n", tag)
 	return nil
-}
-
-// moduleDir is the module root, from this file's place in it.
-func moduleDir() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..")
 }

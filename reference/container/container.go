@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -42,8 +43,8 @@ const (
 	// ReferenceRepo is the image repository of the built reference; the tag
 	// is derived from the binary's content, so an unchanged binary reuses it.
 	ReferenceRepo = "rcconform-reference"
-
-	referencePackage = "github.com/rcconform/rcconform/cmd/rcreference"
+	// ReferencePackage is the import path of the reference server's command.
+	ReferencePackage = "github.com/rcconform/rcconform/cmd/rcreference"
 )
 
 // Options says what to start. The zero value starts the reference.
@@ -63,6 +64,27 @@ type Options struct {
 	ReadyPath string
 	// BuildLog receives the go build and image build output; nil discards it.
 	BuildLog io.Writer
+}
+
+// ReferenceOptions are the Options that start the reference configured
+// like cfg: its flags and its admin's environment. A zero MaxUsers or
+// Version leaves the reference's default, as reference.New does; AdminEmail,
+// UnauthorizedDelay, RacyCreation and Logger are not passed on.
+func ReferenceOptions(cfg reference.Config) Options {
+	var args []string
+	if cfg.MaxUsers > 0 {
+		args = append(args, "--max-users", strconv.Itoa(cfg.MaxUsers))
+	}
+	if cfg.Version != "" {
+		args = append(args, "--rc-version", cfg.Version)
+	}
+	if cfg.RateLimit.Calls > 0 {
+		args = append(args, "--rate-limit", strconv.Itoa(cfg.RateLimit.Calls), "--rate-limit-window", cfg.RateLimit.Window.String())
+	}
+	return Options{
+		Env:  map[string]string{"ADMIN_USERNAME": cfg.AdminUsername, "ADMIN_PASS": cfg.AdminPassword},
+		Args: args,
+	}
 }
 
 // Instance is a started container.
@@ -146,7 +168,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	}
 	inst := &Instance{Image: opts.Image}
 	if opts.Image != "" {
-		present, err := imagePresent(ctx, cli, opts.Image)
+		present, err := ImagePresent(ctx, cli, opts.Image)
 		if err != nil {
 			return nil, err
 		}
@@ -155,19 +177,22 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 			return nil, fmt.Errorf("image %q is not on the docker engine; load or build it first (docker load / docker build)", opts.Image)
 		}
 	} else {
-		bin, err := buildReferenceBinary(ctx, opts.BuildLog)
+		bin, err := BuildBinary(ctx, ReferencePackage, opts.BuildLog)
 		if err != nil {
 			return nil, err
 		}
 		sum := sha256.Sum256(bin)
 		tag := hex.EncodeToString(sum[:6])
 		inst.Image = ReferenceRepo + ":" + tag
-		present, err := imagePresent(ctx, cli, inst.Image)
+		present, err := ImagePresent(ctx, cli, inst.Image)
 		if err != nil {
 			return nil, err
 		}
 		if !present {
-			archive, err := buildContext(bin)
+			archive, err := BuildContext(
+				ContextFile{Name: "Dockerfile", Mode: 0o644, Data: reference.Dockerfile},
+				ContextFile{Name: "rcreference", Mode: 0o755, Data: bin},
+			)
 			if err != nil {
 				return nil, err
 			}
@@ -335,7 +360,9 @@ func processAlive(pid int) bool {
 	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
-func imagePresent(ctx context.Context, cli *testcontainers.DockerClient, ref string) (bool, error) {
+// ImagePresent reports whether the engine has the image ref, without
+// pulling it.
+func ImagePresent(ctx context.Context, cli *testcontainers.DockerClient, ref string) (bool, error) {
 	_, err := cli.ImageInspect(ctx, ref)
 	if errdefs.IsNotFound(err) {
 		return false, nil
@@ -346,27 +373,34 @@ func imagePresent(ctx context.Context, cli *testcontainers.DockerClient, ref str
 	return true, nil
 }
 
-// buildReferenceBinary compiles cmd/rcreference statically for the image:
-// from this module's source when it is on disk (go test, go run, a clone),
-// else from the module cache at the version this binary was built from.
-func buildReferenceBinary(ctx context.Context, log io.Writer) ([]byte, error) {
+// BuildBinary compiles pkg, a main package of this module given by its
+// import path (e.g. ReferencePackage), statically for a linux image: from
+// this module's source when it is on disk (go test, go run, a clone), else
+// from the module cache at the version this binary was built from. log
+// receives the go command's output; when it is nil or io.Discard, a failure
+// carries the go command's stderr instead.
+func BuildBinary(ctx context.Context, pkg string, log io.Writer) ([]byte, error) {
+	if log == nil {
+		log = io.Discard
+	}
+	name := path.Base(pkg)
 	dir, err := os.MkdirTemp("", "rcconform-build-")
 	if err != nil {
 		return nil, fmt.Errorf("create build directory: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	out := filepath.Join(dir, "rcreference")
+	out := filepath.Join(dir, name)
 
 	var cmd *exec.Cmd
 	if src := moduleDir(); src != "" {
-		cmd = exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, referencePackage)
+		cmd = exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
 		cmd.Dir = src
 	} else {
 		version := "latest"
 		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 			version = bi.Main.Version
 		}
-		cmd = exec.CommandContext(ctx, "go", "install", "-trimpath", "-ldflags=-s -w", referencePackage+"@"+version)
+		cmd = exec.CommandContext(ctx, "go", "install", "-trimpath", "-ldflags=-s -w", pkg+"@"+version)
 		cmd.Env = append(cmd.Env, "GOBIN="+dir)
 		cmd.Dir = dir
 	}
@@ -377,11 +411,11 @@ func buildReferenceBinary(ctx context.Context, log io.Writer) ([]byte, error) {
 		cmd.Stderr = &stderr
 	}
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("build the reference binary (%s): %w %s", strings.Join(cmd.Args, " "), err, strings.TrimSpace(stderr.String()))
+		return nil, fmt.Errorf("build the %s binary (%s): %w %s", name, strings.Join(cmd.Args, " "), err, strings.TrimSpace(stderr.String()))
 	}
 	bin, err := os.ReadFile(out)
 	if err != nil {
-		return nil, fmt.Errorf("read the built reference binary: %w", err)
+		return nil, fmt.Errorf("read the built %s binary: %w", name, err)
 	}
 	return bin, nil
 }
@@ -399,20 +433,23 @@ func moduleDir() string {
 	return root
 }
 
-// buildContext is the docker build context: the Dockerfile and the binary,
-// as an in-memory tar so nothing is written into the source tree.
-func buildContext(bin []byte) ([]byte, error) {
+// ContextFile is a file of a docker build context.
+type ContextFile struct {
+	Name string
+	Mode int64
+	Data []byte
+}
+
+// BuildContext is a docker build context of files, in their order, as an
+// in-memory tar so that nothing is written into the source tree.
+func BuildContext(files ...ContextFile) ([]byte, error) {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
-	for _, f := range []struct {
-		name string
-		mode int64
-		data []byte
-	}{{"Dockerfile", 0o644, reference.Dockerfile}, {"rcreference", 0o755, bin}} {
-		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: f.mode, Size: int64(len(f.data)), ModTime: time.Unix(0, 0)}); err != nil {
+	for _, f := range files {
+		if err := tw.WriteHeader(&tar.Header{Name: f.Name, Mode: f.Mode, Size: int64(len(f.Data)), ModTime: time.Unix(0, 0)}); err != nil {
 			return nil, fmt.Errorf("write build context: %w", err)
 		}
-		if _, err := tw.Write(f.data); err != nil {
+		if _, err := tw.Write(f.Data); err != nil {
 			return nil, fmt.Errorf("write build context: %w", err)
 		}
 	}

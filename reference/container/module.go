@@ -3,7 +3,6 @@ package container
 import (
 	"context"
 	"io"
-	"strconv"
 	"time"
 
 	"github.com/rcconform/rcconform/reference"
@@ -80,16 +79,9 @@ func Run(ctx context.Context, opts ...Option) (*Container, error) {
 	if _, err := reference.New(s.ref); err != nil {
 		return nil, err // a bad option, said before any container starts
 	}
-	args := []string{"--max-users", strconv.Itoa(s.ref.MaxUsers), "--rc-version", s.ref.Version}
-	if s.ref.RateLimit.Calls > 0 {
-		args = append(args, "--rate-limit", strconv.Itoa(s.ref.RateLimit.Calls), "--rate-limit-window", s.ref.RateLimit.Window.String())
-	}
-	inst, err := Start(ctx, Options{
-		Env:            map[string]string{"ADMIN_USERNAME": s.ref.AdminUsername, "ADMIN_PASS": s.ref.AdminPassword},
-		Args:           args,
-		StartupTimeout: s.startup,
-		BuildLog:       s.buildLog,
-	})
+	start := ReferenceOptions(s.ref)
+	start.StartupTimeout, start.BuildLog = s.startup, s.buildLog
+	inst, err := Start(ctx, start)
 	if err != nil {
 		return nil, err
 	}

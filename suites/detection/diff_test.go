@@ -2,7 +2,6 @@ package detection
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -120,13 +119,11 @@ func runDiff(t *testing.T, sem chan struct{}, bins binaries, rcconform, spec str
 		case err != nil:
 			t.Fatalf("run rcconform diff: %v\n%s", err, out)
 		}
-		raw, err := os.ReadFile(filepath.Join(dir, diff.File))
+		rep, err := diff.ReadFile(filepath.Join(dir, diff.File))
 		if err != nil {
-			t.Fatalf("rcconform diff (exit %d) wrote no %s: %v\n%s", res.Exit, diff.File, err, out)
+			t.Fatalf("rcconform diff (exit %d): %v\n%s", res.Exit, err, out)
 		}
-		if err := json.Unmarshal(raw, &res.Report); err != nil {
-			t.Fatalf("read %s: %v", diff.File, err)
-		}
+		res.Report = *rep
 	})
 	for _, d := range res.Report.Differences {
 		if d.Check != "" {

@@ -616,9 +616,7 @@ var dmBranches = sync.OnceValue(func() []oracle.Branch {
 	if err != nil {
 		panic(fmt.Sprintf("detection: load the embedded spec: %v", err))
 	}
-	item := spec.Doc.Paths.Find(dmPath)
-	mt := item.Post.RequestBody.Value.Content.Get("application/json")
-	branches, err := oracle.Branches(mt.Schema.Value)
+	branches, err := oracle.RequestBranches(spec, dmPath)
 	if err != nil {
 		panic(fmt.Sprintf("detection: read the body forms: %v", err))
 	}

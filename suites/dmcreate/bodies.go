@@ -25,25 +25,11 @@ type invalidBody struct {
 	// the documented keys it uses, so a server lacking a feature fails only
 	// that feature's checks.
 	Since string
-	// Message is the validator's message (without Rocket.Chat's suffix),
-	// "" where released versions differ and only the shape is checked.
+	// Message is the validator's message (without Rocket.Chat's suffix).
 	Message string
 	// Undocumented is true when the body gives none of the documented keys:
 	// the doc page's "Missing parameter" case.
 	Undocumented bool
-}
-
-// requestBranches reads the body forms of POST /api/v1/dm.create.
-func requestBranches(spec *openapi.Spec) ([]oracle.Branch, error) {
-	item := spec.Doc.Paths.Find(fw.DMCreate)
-	if item == nil || item.Post == nil || item.Post.RequestBody == nil {
-		return nil, fmt.Errorf("the spec documents no request body for POST %s", fw.DMCreate)
-	}
-	mt := item.Post.RequestBody.Value.Content.Get("application/json")
-	if mt == nil || mt.Schema == nil {
-		return nil, fmt.Errorf("the request body of POST %s has no JSON schema", fw.DMCreate)
-	}
-	return oracle.Branches(mt.Schema.Value)
 }
 
 // invalidBodies derives every way to break the request schema from the spec:
@@ -52,7 +38,7 @@ func requestBranches(spec *openapi.Spec) ([]oracle.Branch, error) {
 // and values of JSON types the validator does not coerce. The messages come
 // from the oracle, over the same schema.
 func invalidBodies(spec *openapi.Spec) ([]invalidBody, error) {
-	branches, err := requestBranches(spec)
+	branches, err := oracle.RequestBranches(spec, fw.DMCreate)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +49,7 @@ func invalidBodies(spec *openapi.Spec) ([]invalidBody, error) {
 		}
 	}
 	var out []invalidBody
-	add := func(key, name string, body any, message bool) {
+	add := func(key, name string, body any) {
 		raw, _ := json.Marshal(body)
 		v := conformance.V0590
 		undocumented := true
@@ -79,11 +65,8 @@ func invalidBodies(spec *openapi.Spec) ([]invalidBody, error) {
 		} else {
 			undocumented = false
 		}
-		b := invalidBody{Key: key, Name: name, Body: string(raw), Since: v, Undocumented: undocumented}
-		if message {
-			b.Message = oracle.Message(branches, body, true)
-		}
-		out = append(out, b)
+		out = append(out, invalidBody{Key: key, Name: name, Body: string(raw), Since: v, Undocumented: undocumented,
+			Message: oracle.Message(branches, body, true)})
 	}
 	optional := map[string]string{}
 	for _, b := range branches {
@@ -92,25 +75,25 @@ func invalidBodies(spec *openapi.Spec) ([]invalidBody, error) {
 		}
 	}
 
-	add("EMPTY", "an empty object (none of the required keys)", map[string]any{}, true)
+	add("EMPTY", "an empty object (none of the required keys)", map[string]any{})
 	for _, name := range sortedKeys(optional) {
-		add("ONLY-"+strings.ToUpper(name), "only the optional key "+name, map[string]any{name: sample(optional[name])}, true)
+		add("ONLY-"+strings.ToUpper(name), "only the optional key "+name, map[string]any{name: sample(optional[name])})
 	}
 	for i := range branches {
 		for j := i + 1; j < len(branches); j++ {
 			a, b := branches[i].Required, branches[j].Required
-			add("BOTH-"+strings.ToUpper(a+"-"+b), fmt.Sprintf("both %s and %s", a, b), map[string]any{a: "%s", b: "%s"}, true)
+			add("BOTH-"+strings.ToUpper(a+"-"+b), fmt.Sprintf("both %s and %s", a, b), map[string]any{a: "%s", b: "%s"})
 		}
 	}
 	for _, b := range branches {
 		r := b.Required
-		add("UNKNOWN-"+strings.ToUpper(r), r+" with an unknown key", map[string]any{r: "%s", "unknownKey": 1}, true)
+		add("UNKNOWN-"+strings.ToUpper(r), r+" with an unknown key", map[string]any{r: "%s", "unknownKey": 1})
 		// Go's encoding/json, among others, matches struct fields ignoring
 		// case; Rocket.Chat's schema does not.
 		cased := strings.ToUpper(r[:1]) + r[1:]
-		add("CASE-"+strings.ToUpper(r), fmt.Sprintf("%s spelled %s", r, cased), map[string]any{cased: "%s"}, true)
+		add("CASE-"+strings.ToUpper(r), fmt.Sprintf("%s spelled %s", r, cased), map[string]any{cased: "%s"})
 	}
-	add("UNKNOWN-ONLY", "only an unknown key", map[string]any{"unknownKey": "x"}, true)
+	add("UNKNOWN-ONLY", "only an unknown key", map[string]any{"unknownKey": "x"})
 	for _, b := range branches {
 		for _, p := range b.Props {
 			for _, wrong := range uncoercible(p.Type) {
@@ -120,12 +103,12 @@ func invalidBodies(spec *openapi.Spec) ([]invalidBody, error) {
 				if p.Name != b.Required {
 					key += "-" + strings.ToUpper(p.Name)
 				}
-				add(key+"-"+wrong.key, fmt.Sprintf("%s with %s as %s", b.Required, p.Name, wrong.name), body, true)
+				add(key+"-"+wrong.key, fmt.Sprintf("%s with %s as %s", b.Required, p.Name, wrong.name), body)
 			}
 		}
 	}
-	add("ARRAY-EMPTY", "an empty JSON array", []any{}, true)
-	add("ARRAY-NAMES", "a JSON array of names", []any{"%s"}, true)
+	add("ARRAY-EMPTY", "an empty JSON array", []any{})
+	add("ARRAY-NAMES", "a JSON array of names", []any{"%s"})
 	// Every generated body must break the spec, or it proves nothing.
 	for _, b := range out {
 		ex := openapi.Exchange{Method: "POST", Path: fw.DMCreate, RequestBody: []byte(b.Body),

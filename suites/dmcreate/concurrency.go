@@ -1,7 +1,6 @@
 package dmcreate
 
 import (
-	"strings"
 	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -18,11 +17,7 @@ const concurrentRequests = 8
 // a user who has no room with these users yet, and records every answer.
 func (e env) concurrently(ctx SpecContext, as fixtures.User, names []fixtures.User) []*fw.Response {
 	GinkgoHelper()
-	body := map[string]any{"usernames": strings.Join(usernamesOf(names), ",")}
-	if len(names) == 1 {
-		body = map[string]any{"username": names[0].Username}
-	}
-	req := fw.Request{Auth: &as.Creds, Body: fw.JSON(body)}
+	req := fw.Request{Auth: &as.Creds, Body: namingBody(names)}
 	resps := make([]*fw.Response, concurrentRequests)
 	errs := make([]error, concurrentRequests)
 	start := make(chan struct{})

@@ -76,6 +76,9 @@ type Config struct {
 	Log io.Writer
 }
 
+// TargetKind is the kind of target the run certifies: auto resolved.
+func (c Config) TargetKind() targets.Kind { return c.targetConfig().ResolvedKind() }
+
 // DefaultConfig returns the configuration the zero values stand for.
 func DefaultConfig() Config { return Config{}.withDefaults() }
 
@@ -147,8 +150,6 @@ func (c Config) targetConfig() targets.Config {
 // Session is one Ginkgo process's part of a run: the target, the release
 // it is certified at, and personas of this process's own.
 type Session struct {
-	cfg *Config
-
 	mu     sync.Mutex
 	ready  bool
 	target *targets.Target
@@ -202,21 +203,40 @@ func (s *Session) join(ctx context.Context, cfg Config, sh fw.Shared) error {
 // Cleanup deletes this process's users and stops a target it started.
 // GinkgoTest's callers call it from their own AfterSuite.
 func (s *Session) Cleanup(ctx context.Context) error {
-	s.mu.Lock()
-	env, target := s.env, s.target
-	s.env, s.target, s.ready = nil, nil, false
-	s.mu.Unlock()
 	var errs []error
-	if err := env.Cleanup(ctx); err != nil {
-		errs = append(errs, fmt.Errorf("some test users could not be deleted: %w", err))
-	}
-	if err := target.Stop(ctx); err != nil {
+	if err := s.deleteUsers(ctx); err != nil {
 		errs = append(errs, err)
 	}
+	if err := s.stopTarget(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	s.mu.Lock()
+	s.env, s.ready = nil, false
+	s.mu.Unlock()
 	if len(errs) > 0 {
 		return fmt.Errorf("rcconform cleanup: %v", errs)
 	}
 	return nil
+}
+
+// deleteUsers deletes this process's users.
+func (s *Session) deleteUsers(ctx context.Context) error {
+	s.mu.Lock()
+	env := s.env
+	s.mu.Unlock()
+	if err := env.Cleanup(ctx); err != nil {
+		return fmt.Errorf("some test users could not be deleted: %w", err)
+	}
+	return nil
+}
+
+// stopTarget stops a target this process started.
+func (s *Session) stopTarget(ctx context.Context) error {
+	s.mu.Lock()
+	target := s.target
+	s.target = nil
+	s.mu.Unlock()
+	return target.Stop(ctx)
 }
 
 // run runs one check in this process's environment.
@@ -250,7 +270,7 @@ func (s *Session) run(ctx SpecContext, level conformance.Level, c check) {
 func register(s *Session, level func() conformance.Level, before func(SpecContext)) {
 	checks := catalogue()
 	for _, f := range families() {
-		Describe(f.title, Label("family:"+f.name), func() {
+		Describe(f.title, func() {
 			for _, c := range checks {
 				if c.Family != f.name {
 					continue
@@ -271,7 +291,7 @@ func register(s *Session, level func() conformance.Level, before func(SpecContex
 // returned session from an AfterSuite to delete the test users and stop a
 // target it started.
 func GinkgoTest(cfg *Config) *Session {
-	s := &Session{cfg: cfg}
+	s := &Session{}
 	var once sync.Once
 	var setupErr error
 	ensure := func(ctx SpecContext) {
@@ -300,11 +320,7 @@ func setupNodes(s *Session, cfg Config) {
 			Fail(fw.CannotRunMessage(err))
 		}
 		DeferCleanup(func(ctx SpecContext) {
-			s.mu.Lock()
-			target := s.target
-			s.target = nil
-			s.mu.Unlock()
-			if err := target.Stop(ctx); err != nil {
+			if err := s.stopTarget(ctx); err != nil {
 				fmt.Fprintf(cfg.log(), "rcconform: %v\n", err)
 			}
 		}, NodeTimeout(time.Minute))
@@ -318,11 +334,8 @@ func setupNodes(s *Session, cfg Config) {
 			Fail(fw.CannotRunMessage(err))
 		}
 		DeferCleanup(func(ctx SpecContext) {
-			s.mu.Lock()
-			env := s.env
-			s.mu.Unlock()
-			if err := env.Cleanup(ctx); err != nil {
-				fmt.Fprintf(cfg.log(), "rcconform: some test users could not be deleted: %v\n", err)
+			if err := s.deleteUsers(ctx); err != nil {
+				fmt.Fprintf(cfg.log(), "rcconform: %v\n", err)
 			}
 		}, NodeTimeout(2*time.Minute))
 	}, NodeTimeout(cfg.StartTimeout+3*time.Minute))

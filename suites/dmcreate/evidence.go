@@ -204,7 +204,7 @@ func srcBodyParser6() conformance.Evidence {
 // handler, so connect's final handler writes it.
 func srcParserErrorPage6() conformance.Evidence {
 	return conformance.Evidence{Kind: conformance.Source,
-		Where: "pillarjs/finalhandler@15e78cab (v1.1.2, called by connect 3.7.0 index.js:127-130 under Meteor 2's webapp) index.js:272-298",
+		Where: "pillarjs/finalhandler@15e78cab (v1.1.2) index.js:272-298, called by connect 3.7.0 index.js:127-130 in the webapp of meteor/meteor@6892cd82 (release/METEOR@2.16, which 6.13.0 runs on)",
 		Says:  "an error that reaches the end of the middleware stack is answered with its status and an HTML page of its own (Content-Type: text/html; charset=utf-8), not a JSON body"}
 }
 

@@ -33,6 +33,16 @@ func badRequest(name string) string {
 	return string(raw)
 }
 
+// missingParameterText is the error text of the doc's "Missing parameter"
+// example, with the legacy route's suffix.
+func missingParameterText() string {
+	var body struct{ Error string }
+	if err := json.Unmarshal([]byte(badRequest("Missing parameter")), &body); err != nil || body.Error == "" {
+		panic(fmt.Sprintf("dmcreate: the spec's \"Missing parameter\" example has no error text: %v", err))
+	}
+	return body.Error
+}
+
 // invalidUser is the doc's "Invalid User" example.
 func invalidUser() string { return badRequest("Invalid User") }
 

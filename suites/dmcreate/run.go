@@ -57,7 +57,7 @@ func LevelFilter(level conformance.Level) string {
 // go test or the ginkgo command) still apply, narrowed by the level.
 func Run(t GinkgoTestingT, cfg Config, opts RunOptions) *Outcome {
 	cfg = cfg.withDefaults()
-	s := &Session{cfg: &cfg}
+	s := &Session{}
 	out := &Outcome{}
 	setupNodes(s, cfg)
 	register(s, func() conformance.Level { return cfg.Level }, func(SpecContext) {})
@@ -107,7 +107,7 @@ func Run(t GinkgoTestingT, cfg Config, opts RunOptions) *Outcome {
 // when the setup did not get that far.
 func resultTarget(cfg Config, sh *fw.Shared) report.Target {
 	if sh == nil {
-		return report.Target{URL: rest.RedactURL(cfg.URL), Kind: string(cfg.targetConfig().ResolvedKind()), Image: cfg.Image, Release: cfg.RCVersion}
+		return report.Target{URL: rest.RedactURL(cfg.URL), Kind: string(cfg.TargetKind()), Image: cfg.Image, Release: cfg.RCVersion}
 	}
 	rel, _ := conformance.ParseRelease(sh.Release)
 	line := conformance.Describe(rel)

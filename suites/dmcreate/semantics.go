@@ -22,15 +22,19 @@ func toAny(ss []string) []any {
 	return out
 }
 
+// namingBody names one user with username, several with usernames.
+func namingBody(names []fixtures.User) string {
+	if len(names) == 1 {
+		return fw.JSON(map[string]any{"username": names[0].Username})
+	}
+	return fw.JSON(map[string]any{"usernames": strings.Join(usernamesOf(names), ",")})
+}
+
 // createAs opens a DM as a provisioned user naming other users, and
 // requires it to be created with exactly these members.
 func (e env) createAs(ctx SpecContext, as fixtures.User, names []fixtures.User, members []fixtures.User, promise string) *fw.Response {
 	GinkgoHelper()
-	body := map[string]any{"usernames": strings.Join(usernamesOf(names), ",")}
-	if len(names) == 1 {
-		body = map[string]any{"username": names[0].Username}
-	}
-	resp := e.Client.Post(ctx, fw.Request{Auth: &as.Creds, Body: fw.JSON(body)})
+	resp := e.Client.Post(ctx, fw.Request{Auth: &as.Creds, Body: namingBody(names)})
 	resp.ExpectStatus(200, promise)
 	resp.ExpectField("room.usernames", ConsistOf(toAny(usernamesOf(members))...), promise+": the room's usernames are exactly its members")
 	return resp

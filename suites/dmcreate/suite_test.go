@@ -28,13 +28,8 @@ func TestDMCreate(t *testing.T) {
 	}
 	res := dmcreate.Test(t, cfg.Suite(os.Stderr), dmcreate.RunOptions{LabelFilter: filter, Timeout: cfg.Timeout})
 	if res != nil {
-		failed := 0
-		for _, c := range res.Checks {
-			if c.Counts && c.Outcome == "failed" {
-				failed++
-			}
-		}
+		failed, _ := res.Failures()
 		// A plain closing line that CI and people read at a glance.
-		fmt.Printf("%d passed, %d failed, %d skipped\n", res.Summary.Total.Passed, failed, len(res.Checks)-res.Summary.Total.Passed-failed)
+		fmt.Printf("%d passed, %d failed, %d skipped\n", res.Summary.Total.Passed, len(failed), len(res.Checks)-res.Summary.Total.Passed-len(failed))
 	}
 }

@@ -27,9 +27,6 @@ const (
 	IMCreate = "/api/v1/im.create"
 )
 
-// ExchangeEntry is the name of the report entries that carry exchanges.
-const ExchangeEntry = conformance.ExchangeEntry
-
 // maxShownBody caps how much of a body a failure message shows.
 const maxShownBody = 2048
 
@@ -161,13 +158,7 @@ func (c *Client) ExpectAnswered(err error, r Request) {
 	if err == nil {
 		return
 	}
-	var ce *conformance.CannotRun
-	switch {
-	case errors.As(err, &ce):
-		AbortSuite(CannotRunPrefix + ce.Reason)
-	case errors.Is(err, rest.ErrRateLimited):
-		AbortSuite(CannotRunPrefix + rest.ErrRateLimited.Error())
-	}
+	abortIfCannotRun(err)
 	Failf("the target did not answer POST %s: %s", r.Path, rest.RedactString(err.Error(), c.Secrets()...))
 }
 
@@ -175,13 +166,27 @@ func (c *Client) ExpectAnswered(err error, r Request) {
 // if the exchange breaks the spec. Call it from the check's own goroutine.
 func (c *Client) Record(resp *Response) {
 	GinkgoHelper()
-	AddReportEntry(ExchangeEntry, resp.Exchange, ReportEntryVisibilityNever)
+	AddReportEntry(conformance.ExchangeEntry, resp.Exchange, ReportEntryVisibilityNever)
 	if len(resp.Violations) > 0 {
 		lines := make([]string, 0, len(resp.Violations))
 		for _, v := range resp.Violations {
 			lines = append(lines, "  - "+v.String())
 		}
 		Failf("%s", resp.Explain("every answer must match the OpenAPI spec of dm.create (openapi/dm.create.yaml), and this one does not:\n"+strings.Join(lines, "\n")))
+	}
+}
+
+// abortIfCannotRun stops the whole run when err says the target cannot be
+// talked to (a *conformance.CannotRun, or a rate limiter that does not give
+// way): no check could get a verdict.
+func abortIfCannotRun(err error) {
+	GinkgoHelper()
+	var ce *conformance.CannotRun
+	switch {
+	case errors.As(err, &ce):
+		AbortSuite(CannotRunPrefix + ce.Reason)
+	case errors.Is(err, rest.ErrRateLimited):
+		AbortSuite(CannotRunPrefix + rest.ErrRateLimited.Error())
 	}
 }
 

@@ -141,10 +141,7 @@ func (e *Env) Fresh(ctx context.Context, n int) []fixtures.User {
 	for i, k := range keys {
 		u, err := e.Cast.Add(ctx, e.API, fixtures.Persona{Key: k, Role: "user", Name: "Fresh " + k[len("fresh"):]})
 		if err != nil {
-			var ce *conformance.CannotRun
-			if errors.As(err, &ce) {
-				AbortSuite(CannotRunPrefix + ce.Reason)
-			}
+			abortIfCannotRun(err)
 			Failf("provision a fresh user for this check: %v", err)
 		}
 		users[i] = u
