@@ -5,12 +5,15 @@ REPORT    ?= build/report
 SOAK      ?= 50
 IMAGE     ?= rcconform-reference:dev
 HARNESS   ?= rcconform:dev
-# The releases `make test` certifies the reference at, in-process: each
-# boundary of the lines the catalogue knows.
-LINES     ?= 6.0.0 6.4.0 6.5.0 6.14.0 8.0.0 8.6.1
+# The releases `make test` certifies the reference at, in-process: one of
+# each release line the catalogue knows (conformance.Lines).
+LINES     ?= 6.4.0 6.5.0 6.14.0 7.2.0 7.5.0 7.6.1 7.9.0 7.10.0 8.0.0 8.1.0 8.4.0 8.6.1 8.7.1 9.0.0
 ACTIONLINT = github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
-# The newest patch of each line the catalogue certifies (make fidelity).
-RC_VERSIONS ?= 6.13.1 8.7.1
+# make fidelity: one release per line worth observing, i.e. each line whose
+# model is inferred or leaves variants open (7.0 to 9.x; 8.0.0 does not
+# start), plus 6.13.1 and 8.6.1, at or next to the releases whose source the
+# 6.x and 8.6 models were read at. Each run writes that release's observation.
+RC_VERSIONS ?= 6.13.1 7.3.0 7.5.4 7.6.1 7.9.0 7.13.0 8.2.0 8.5.0 8.6.1 8.7.1 9.0.0
 FIDELITY  ?= build/fidelity
 
 # No registry is reachable: Ryuk cannot be pulled, and mapped ports must be
@@ -18,7 +21,7 @@ FIDELITY  ?= build/fidelity
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export TESTCONTAINERS_HOST_OVERRIDE ?= 127.0.0.1
 
-.PHONY: all test lint vet conform verify image harness-image reference fuzz bench soak catalogue parallel fidelity standin-images
+.PHONY: all test lint vet conform verify image harness-image reference fuzz bench soak catalogue parallel fidelity standin-images detection-full
 
 all: lint test
 
@@ -34,6 +37,12 @@ test: vet
 
 vet:
 	$(GO) vet ./...
+
+## detection-full: the whole detection matrix (suites/detection, DETECTION_FULL=1):
+## every faithful combination of variants and every broken server at every
+## release line it applies to, and every check caught on every line
+detection-full:
+	DETECTION_FULL=1 $(GO) test -count=1 -timeout 60m -run '^(TestFaithfulServers|TestEveryMutantIsCaught|TestMutantCatalogue)$$' ./suites/detection/
 
 ## lint: gofmt must list nothing; go vet; staticcheck; actionlint on the
 ## workflows (which checks the action's inputs too) and the action's scripts
@@ -96,12 +105,14 @@ parallel:
 	RC_PARALLEL_RUNS=$${PARALLEL_RUNS:-10} $(GO) test -count=1 -v -run '^TestParallelProcessesAgainstRacyServer$$' ./suites/remote/
 
 ## fidelity: certify real Rocket.Chat at each of RC_VERSIONS, started in containers
-## (images pulled when missing); STANDIN=1 uses the stand-in images instead
+## (images pulled when missing), and write what each showed to
+## $(FIDELITY)/observations/<release>.json; STANDIN=1 uses the stand-in images
+## instead, PRUNE=1 removes each Rocket.Chat image it pulled once observed
 fidelity:
 	@mkdir -p build $(FIDELITY)
 	$(GO) build -o build/rcconform ./cmd/rcconform
 	@if [ -n "$(STANDIN)" ]; then $(GO) run ./internal/standin/build $(RC_VERSIONS); fi
-	$(GO) run ./internal/fidelity -out $(FIDELITY) -rcconform build/rcconform $(if $(STANDIN),-standin) $(RC_VERSIONS)
+	$(GO) run ./internal/fidelity -out $(FIDELITY) -rcconform build/rcconform $(if $(STANDIN),-standin) $(if $(PRUNE),-remove-pulled) $(RC_VERSIONS)
 
 ## standin-images: the Rocket.Chat and MongoDB stand-ins of the tests, for RC_VERSIONS
 standin-images:

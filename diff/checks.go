@@ -29,9 +29,18 @@ type Endpoint struct {
 // CheckConfig says how to run the checks at the two servers.
 type CheckConfig struct {
 	Target, Against Endpoint
-	// Release is the release both servers are certified at, so that both
-	// run the same checks with the same expectations.
-	Release     string
+	// Release is the release the target is certified at ("" when it
+	// reports none: its fingerprint decides), AgainstRelease the other
+	// server's (default Release). The checks send the same requests
+	// whatever the release; only their expectations follow it.
+	Release        string
+	AgainstRelease string
+	// Variation tells differences the release's allowed variants explain
+	// from real ones; nil counts every difference. Alternates, when given,
+	// run the checks too, after both servers, so that an exchange can be
+	// explained by what references with other variants answer.
+	Variation   *Variation
+	Alternates  []Alternate
 	MaxUsers    int
 	Level       conformance.Level
 	LabelFilter string
@@ -54,14 +63,19 @@ type CheckResult struct {
 	// Target and Against are the check's outcomes at each server.
 	Target, Against string
 	// Exchanges is how many exchange pairs were compared; Differing how
-	// many differ.
-	Exchanges, Differing int
+	// many differ for real, Within how many within known variation.
+	Exchanges, Differing, Within int
+	// Dimensions explain the differences within known variation.
+	Dimensions []string
 }
 
 // Checks is what RunChecks found.
 type Checks struct {
-	Differences []Difference
-	Summary     ChecksSummary
+	// Differences are the real differences; WithinVariation those the
+	// release's allowed variants explain.
+	Differences     []Difference
+	WithinVariation []Difference
+	Summary         ChecksSummary
 	// TargetReport is the target's part of Ginkgo's report, shaped as
 	// `rcconform run` makes it: what the target's certificate is made from.
 	TargetReport types.Report
@@ -76,8 +90,12 @@ type side struct {
 	cfg     dmcreate.Config
 	learner *learner
 	norm    *Normaliser
-	checks  map[string][]pair // check id → its exchanges, normalised
-	outcome map[string]string
+	// variants is what an alternate emulates; nil for the two servers.
+	variants map[string]string
+	checks   map[string][]pair // check id → its exchanges, normalised
+	outcome  map[string]string
+	// answered is the answer each check that accepts several took.
+	answered map[string]*conformance.Answered
 }
 
 // pair is one exchange, normalised.
@@ -89,10 +107,12 @@ type pair struct {
 // Container texts of the Ginkgo tree RunChecks builds: the root, then one
 // container per side, then the certification's own.
 const (
-	rootText     = "rcconform diff"
-	sideDepth    = 1
-	certDepth    = 3 // root, side, "dm.create conformance"
-	outcomeAbort = "aborted"
+	rootText  = "rcconform diff"
+	sideDepth = 1
+	certDepth = 3 // root, side, "dm.create conformance"
+	// alternateSide names the sides of alternates, "alternate 1", ...
+	alternateSide = "alternate"
+	outcomeAbort  = "aborted"
 )
 
 type fakeT struct{}
@@ -110,8 +130,16 @@ func RunChecks(cfg CheckConfig) (*Checks, error) {
 	if cfg.Level == "" {
 		cfg.Level = conformance.Compat
 	}
-	sides := []*side{newSide(TargetSide, cfg, cfg.Target), newSide(AgainstSide, cfg, cfg.Against)}
-	out := &Checks{Differences: []Difference{}, Summary: ChecksSummary{Level: string(cfg.Level), LabelFilter: cfg.LabelFilter}}
+	if cfg.AgainstRelease == "" {
+		cfg.AgainstRelease = cfg.Release
+	}
+	sides := []*side{newSide(TargetSide, cfg, cfg.Target, cfg.Release), newSide(AgainstSide, cfg, cfg.Against, cfg.AgainstRelease)}
+	for i, a := range cfg.Alternates {
+		s := newSide(fmt.Sprintf("%s %d", alternateSide, i+1), cfg, a.Endpoint, cfg.AgainstRelease)
+		s.variants = a.Variants
+		sides = append(sides, s)
+	}
+	out := &Checks{Differences: []Difference{}, WithinVariation: []Difference{}, Summary: ChecksSummary{Level: string(cfg.Level), LabelFilter: cfg.LabelFilter}}
 	var sessions []*dmcreate.Session
 	// Ordered keeps the catalogue's order (Ginkgo would otherwise sort by
 	// text); ContinueOnFailure lets every check run after one fails.
@@ -141,12 +169,15 @@ func RunChecks(cfg CheckConfig) (*Checks, error) {
 		}
 		s := sides[slices.IndexFunc(sides, func(s *side) bool { return s.name == name })]
 		s.record(id, r)
-		if _, done := sides[0].checks[id]; done && name == AgainstSide {
-			res, diffs := compareCheck(id, r.LeafNodeText, sides[0], sides[1])
+		// Every side runs the checks in one order, the last side last.
+		if _, done := sides[0].checks[id]; done && s == sides[len(sides)-1] {
+			res, real, within := compareCheck(id, r.LeafNodeText, sides, cfg.Variation)
 			out.Summary.Checks++
 			out.Summary.Exchanges += res.Exchanges
 			out.Summary.Differing += res.Differing
-			out.Differences = append(out.Differences, diffs...)
+			out.Summary.WithinVariation += res.Within
+			out.Differences = append(out.Differences, real...)
+			out.WithinVariation = append(out.WithinVariation, within...)
 			if cfg.OnCheck != nil {
 				cfg.OnCheck(res)
 			}
@@ -178,14 +209,14 @@ func RunChecks(cfg CheckConfig) (*Checks, error) {
 	return out, nil
 }
 
-func newSide(name string, cfg CheckConfig, ep Endpoint) *side {
+func newSide(name string, cfg CheckConfig, ep Endpoint, release string) *side {
 	l := newLearner(ep.AdminUser)
 	return &side{
 		name: name, learner: l, norm: NewNormaliser(Known{}),
-		checks: map[string][]pair{}, outcome: map[string]string{},
+		checks: map[string][]pair{}, outcome: map[string]string{}, answered: map[string]*conformance.Answered{},
 		cfg: dmcreate.Config{
 			URL: ep.URL, AdminUser: ep.AdminUser, AdminPassword: ep.AdminPassword,
-			MaxUsers: cfg.MaxUsers, Level: cfg.Level, RCVersion: cfg.Release,
+			MaxUsers: cfg.MaxUsers, Level: cfg.Level, RCVersion: release,
 			HTTPClient: &http.Client{Transport: l}, HTTPTimeout: cfg.HTTPTimeout,
 			RateLimitBudget: cfg.RateLimitBudget, AllowInsecure: cfg.AllowInsecure,
 			HarnessVersion: cfg.HarnessVersion, Log: io.Discard,
@@ -209,6 +240,12 @@ func (s *side) record(id string, r types.SpecReport) {
 	s.outcome[id] = outcome(r)
 	var pairs []pair
 	for i, e := range r.ReportEntries {
+		if e.Name == conformance.AnswerEntry {
+			if a, ok := e.Value.GetRawValue().(conformance.Answered); ok {
+				s.answered[id] = &a
+			}
+			continue
+		}
 		if e.Name != conformance.ExchangeEntry {
 			continue
 		}
@@ -224,6 +261,11 @@ func (s *side) record(id string, r types.SpecReport) {
 		}})
 	}
 	s.checks[id] = pairs
+}
+
+// run is how check id ended at this server.
+func (s *side) run(id string) checkRun {
+	return checkRun{outcome: s.outcome[id], answered: s.answered[id]}
 }
 
 func (s *side) request(ex conformance.Exchange) Request {
@@ -249,35 +291,80 @@ func outcome(r types.SpecReport) string {
 	return "skipped"
 }
 
-// compareCheck pairs a check's exchanges at both servers in order.
-func compareCheck(id, title string, target, against *side) (CheckResult, []Difference) {
+// compareCheck pairs a check's exchanges at both servers in order and
+// tells the real differences from those within known variation: all of
+// the check's, when what it recorded at both servers explains them
+// (Variation.explainCheck); else each one the alternates explain.
+func compareCheck(id, title string, sides []*side, v *Variation) (res CheckResult, real, within []Difference) {
+	target, against := sides[0], sides[1]
 	a, b := target.checks[id], against.checks[id]
-	res := CheckResult{ID: id, Title: title, Target: target.outcome[id], Against: against.outcome[id], Exchanges: max(len(a), len(b))}
-	var out []Difference
+	res = CheckResult{ID: id, Title: title, Target: target.outcome[id], Against: against.outcome[id], Exchanges: max(len(a), len(b))}
+	byCheck := v.explainCheck(id, target.run(id), against.run(id))
 	for i := range res.Exchanges {
-		var x, y pair
-		if i < len(a) {
-			x = a[i]
-		}
-		if i < len(b) {
-			y = b[i]
-		}
+		x, y := exchangeAt(a, i), exchangeAt(b, i)
 		aspects := Compare(x.ans, y.ans)
 		if len(aspects) == 0 {
 			continue
 		}
-		res.Differing++
 		req := x.req
 		if !x.ans.Sent {
 			req = y.req
 		}
 		x.ans.Outcome, y.ans.Outcome = res.Target, res.Against
-		out = append(out, Difference{
+		d := Difference{
 			Source: FromCheck, Check: id, Title: title, Exchange: i + 1,
 			Request: req, Target: x.ans, Against: y.ans, Aspects: aspects,
-		})
+			Explained: byCheck,
+		}
+		if d.Explained == nil {
+			d.Explained = explainByAlternates(v, x.ans, y.ans, sides[2:], id, i)
+		}
+		if d.Explained == nil {
+			res.Differing++
+			real = append(real, d)
+			continue
+		}
+		res.Within++
+		for _, dim := range d.Explained.Dimensions {
+			if !slices.Contains(res.Dimensions, dim) {
+				res.Dimensions = append(res.Dimensions, dim)
+			}
+		}
+		within = append(within, d)
 	}
-	return res, out
+	slices.SortFunc(res.Dimensions, byModelOrder)
+	return res, real, within
+}
+
+// exchangeAt is a check's i-th exchange, or none when it stopped before it.
+func exchangeAt(pairs []pair, i int) pair {
+	if i < len(pairs) {
+		return pairs[i]
+	}
+	return pair{}
+}
+
+// explainByAlternates explains the i-th exchange of check id, answered
+// target and against, when the target answered as an alternate whose
+// variants it may have and the server compared against as one whose
+// variants it may have; of several such pairs, the one that differs along
+// the fewest dimensions.
+func explainByAlternates(v *Variation, target, against Answer, alts []*side, id string, i int) *Explanation {
+	var best *Explanation
+	for _, t := range alts {
+		if len(Compare(target, exchangeAt(t.checks[id], i).ans)) > 0 {
+			continue
+		}
+		for _, a := range alts {
+			if len(Compare(against, exchangeAt(a.checks[id], i).ans)) > 0 {
+				continue
+			}
+			if e := v.ExplainAnswers(t.variants, a.variants); e != nil && (best == nil || len(e.Dimensions) < len(best.Dimensions)) {
+				best = e
+			}
+		}
+	}
+	return best
 }
 
 // runError is why the run could not happen or finish: an interrupt, the
@@ -292,8 +379,11 @@ func runError(r types.Report) error {
 		}
 		msg := strings.TrimSpace(s.Failure.Message)
 		reason, detail, _ := strings.Cut(strings.TrimPrefix(msg, conformance.CannotRunPrefix), "\n")
-		if sideOf(s) == AgainstSide {
+		switch name := sideOf(s); {
+		case name == AgainstSide:
 			reason = AgainstReason(reason)
+		case strings.HasPrefix(name, alternateSide):
+			reason = "a reference started to tell known variation apart: " + reason
 		}
 		return &conformance.CannotRun{Reason: reason, Err: errors.New(detail)}
 	}

@@ -79,8 +79,9 @@ func sample() *Report {
 		Target:  Server{URL: "http://127.0.0.1:4000", Kind: "url", Note: "a server given by URL", ServerVersion: "6.14.0"},
 		Against: Server{URL: "http://127.0.0.1:4001", Kind: "in-process", ServerVersion: "6.14.0"},
 		Release: "6.14.0", ReleaseSource: "reported by GET /api/info", StartTime: start, EndTime: start.Add(time.Second),
-		Checks:  &ChecksSummary{Level: "compat", Checks: 130, Exchanges: 175, Differing: 1},
-		Explore: &ExploreSummary{Seed: 7, Requested: 500, Cases: 500, ShrinkSteps: 99, DurationMillis: 4000, ShrinkMillis: 40, CasesPerSecond: 126, Differences: 1},
+		Variation: &Variation{Release: "6.14.0", Source: "reported by GET /api/info", Line: "6.6–6.x"},
+		Checks:    &ChecksSummary{Level: "compat", Checks: 130, Exchanges: 175, Differing: 1, WithinVariation: 1},
+		Explore:   &ExploreSummary{Seed: 7, Requested: 500, Cases: 500, ShrinkSteps: 99, DurationMillis: 4000, ShrinkMillis: 40, CasesPerSecond: 126, Differences: 1},
 		Differences: []Difference{
 			{Source: FromCheck, Check: "SEM-RID-COMPOSED", Title: "gives a 1:1 DM the rid of the two user ids sorted and joined", Exchange: 1,
 				Request: Request{Method: "POST", Path: "/api/v1/dm.create", Headers: []Header{{"X-User-Id", "{caller.id}"}}, Body: `{"username":"{peer}"}`},
@@ -91,6 +92,13 @@ func sample() *Report {
 				Target:  Answer{Sent: true, Error: "the connection was reset"}, Against: answer(400, `{"success":false}`),
 				Aspects: []Aspect{{What: "answer", Target: "no answer", Against: "an HTTP answer"}},
 				Found:   &Found{Case: json.RawMessage(`{"path":"/api/v1/dm.create"}`), Index: 3, Minimal: true, ShrinkSteps: 99, ShrinkMillis: 40, Signature: "answer", Skeleton: `chk("EXPLORE-0000", ...)`}},
+		},
+		WithinVariation: []Difference{
+			{Source: FromCheck, Check: "PARAMS-EMPTY-TEXT", Title: "answers Rocket.Chat's exact validation message", Exchange: 1,
+				Request: Request{Method: "POST", Path: "/api/v1/dm.create", Body: "{}"},
+				Target:  answer(400, `{"error":"x [invalid-params]"}`), Against: answer(400, `{"error":"x"}`),
+				Aspects:   []Aspect{{What: "body", Path: "error", Target: `"x [invalid-params]"`, Against: `"x"`}},
+				Explained: &Explanation{Dimensions: []string{"route"}, Why: "PARAMS-EMPTY-TEXT passed at both servers with answers of variants 8.4.0 allows"}},
 		},
 		Verdict: Different,
 	}
@@ -110,13 +118,60 @@ func TestReportFollowsItsSchema(t *testing.T) {
 		t.Fatalf("diff.json does not follow diff.schema.json: %v", err)
 	}
 	var back Report
-	if err := json.Unmarshal(data, &back); err != nil || len(back.Differences) != 2 {
+	if err := json.Unmarshal(data, &back); err != nil || len(back.Differences) != 2 || len(back.WithinVariation) != 1 {
 		t.Fatalf("diff.json does not read back: %v", err)
 	}
 	// The schema says what it refuses too.
 	broken := bytes.Replace(data, []byte(`"source": "explore"`), []byte(`"source": "elsewhere"`), 1)
 	if ValidateSchema(broken) == nil {
 		t.Error("the schema takes an unknown source")
+	}
+	// A real difference has no explanation; a difference within known
+	// variation has one.
+	r := sample()
+	r.Differences[0].Explained = r.WithinVariation[0].Explained
+	r.WithinVariation[0].Explained = nil
+	if err := r.Write(path); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(path); ValidateSchema(data) == nil {
+		t.Error("the schema takes an explained real difference and an unexplained one within known variation")
+	}
+	// Lists left nil are written empty.
+	r = sample()
+	r.Differences, r.WithinVariation = nil, nil
+	if err := r.Write(path); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(path); ValidateSchema(data) != nil {
+		t.Errorf("a comparison without differences does not follow its schema: %v", ValidateSchema(data))
+	}
+}
+
+func TestJudge(t *testing.T) {
+	r := sample()
+	for _, tc := range []struct {
+		real, within int
+		want         string
+	}{{2, 1, Different}, {0, 1, WithinVariation}, {0, 0, Same}} {
+		r.Differences, r.WithinVariation = sample().Differences[:tc.real], sample().WithinVariation[:tc.within]
+		if r.Judge(); r.Verdict != tc.want {
+			t.Errorf("%d real and %d within known variation: verdict %q, want %q", tc.real, tc.within, r.Verdict, tc.want)
+		}
+	}
+}
+
+func TestWithinTableNamesTheDimensions(t *testing.T) {
+	var out bytes.Buffer
+	r := sample()
+	r.WithinTable(&out)
+	for _, want := range []string{"PARAMS-EMPTY-TEXT exchange 1: answers Rocket.Chat's exact validation message (route)", "differs body error; PARAMS-EMPTY-TEXT passed at both servers"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the table lacks %q:\n%s", want, out.String())
+		}
+	}
+	if got := r.WithinDimensions(); len(got) != 1 || got[0] != "route" {
+		t.Errorf("dimensions %v", got)
 	}
 }
 
@@ -154,8 +209,14 @@ func TestKindsGroupDifferencesBySignature(t *testing.T) {
 
 func TestComparisonOnTheCertificate(t *testing.T) {
 	c := sample().Comparison("the reference at 6.14.0")
-	if c.Exchanges != 175 || c.Explored != "500 generated cases (seed 7)" || len(c.Differences) != 2 {
+	if c.Exchanges != 175 || c.Explored != "500 generated cases (seed 7)" || len(c.Differences) != 2 || len(c.WithinVariation) != 1 {
 		t.Fatalf("comparison %+v", c)
+	}
+	if w := c.WithinVariation[0]; w.Source != "PARAMS-EMPTY-TEXT exchange 1" || len(w.Dimensions) != 1 || w.Dimensions[0] != "route" || !strings.Contains(w.Explained, "passed at both") {
+		t.Errorf("the difference within known variation %+v", w)
+	}
+	if !strings.Contains(c.Variation, "6.14.0 (the 6.6–6.x line) establishes every dimension") {
+		t.Errorf("variation %q", c.Variation)
 	}
 	d := c.Differences[0]
 	if d.Source != "SEM-RID-COMPOSED exchange 1" || d.Differs[0] != "body room.rid" || !strings.Contains(d.Target, "reverse-sorted") {

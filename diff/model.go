@@ -3,9 +3,11 @@
 // (package explore). Before comparing, the values only one server can have
 // (user ids, run-unique names, tokens, new room ids) become placeholders
 // that keep their relations, so that two faithful servers compare equal and
-// a server that, say, composes a rid differently does not. It writes the
-// comparison as diff.json (schema diff.schema.json), a console table and a
-// section of the target's report.html.
+// a server that, say, composes a rid differently does not. A difference
+// that the release's own variation explains (Variation) is reported apart
+// and does not make the servers differ. It writes the comparison as
+// diff.json (schema diff.schema.json), a console table and a section of the
+// target's report.html.
 package diff
 
 import (
@@ -14,7 +16,7 @@ import (
 )
 
 // Format names the layout of diff.json; it changes when the layout does.
-const Format = "rcconform-diff/v1"
+const Format = "rcconform-diff/v2"
 
 // File is the name of the comparison in a report directory.
 const File = "diff.json"
@@ -33,29 +35,53 @@ const (
 	FromExplore = "explore"
 )
 
-// Verdicts of a comparison.
+// Verdicts of a comparison. Only Different makes rcconform diff exit 1.
 const (
 	Same      = "no differences"
 	Different = "different"
+	// WithinVariation is a comparison whose every difference the
+	// release's allowed variants explain.
+	WithinVariation = "within known variation"
 )
 
 // Report is the content of diff.json.
 type Report struct {
-	Format         string    `json:"format"`
-	HarnessVersion string    `json:"harnessVersion"`
-	SpecDigest     string    `json:"specDigest"`
-	Target         Server    `json:"target"`
-	Against        Server    `json:"against"`
-	Release        string    `json:"release"`
-	ReleaseSource  string    `json:"releaseSource"`
-	StartTime      time.Time `json:"startTime"`
-	EndTime        time.Time `json:"endTime"`
+	Format         string `json:"format"`
+	HarnessVersion string `json:"harnessVersion"`
+	SpecDigest     string `json:"specDigest"`
+	Target         Server `json:"target"`
+	Against        Server `json:"against"`
+	// Release is the release the comparison is judged at: the target's,
+	// or, when it reports none, one of the first line its fingerprint
+	// fits; ReleaseSource says which.
+	Release       string `json:"release"`
+	ReleaseSource string `json:"releaseSource"`
+	// Variation is what the release allows, and how the server compared
+	// against was started.
+	Variation *Variation `json:"variation,omitempty"`
+	StartTime time.Time  `json:"startTime"`
+	EndTime   time.Time  `json:"endTime"`
 	// Checks summarises the comparison of the checks' exchanges.
 	Checks *ChecksSummary `json:"checks,omitempty"`
 	// Explore summarises the generated cases, when --explore asked for them.
-	Explore     *ExploreSummary `json:"explore,omitempty"`
-	Differences []Difference    `json:"differences"`
-	Verdict     string          `json:"verdict"`
+	Explore *ExploreSummary `json:"explore,omitempty"`
+	// Differences are the real differences; WithinVariation those the
+	// release's allowed variants explain.
+	Differences     []Difference `json:"differences"`
+	WithinVariation []Difference `json:"withinVariation"`
+	Verdict         string       `json:"verdict"`
+}
+
+// Judge sets the verdict from the differences found.
+func (r *Report) Judge() {
+	switch {
+	case len(r.Differences) > 0:
+		r.Verdict = Different
+	case len(r.WithinVariation) > 0:
+		r.Verdict = WithinVariation
+	default:
+		r.Verdict = Same
+	}
 }
 
 // Server is one of the two servers compared.
@@ -76,8 +102,10 @@ type ChecksSummary struct {
 	Checks int `json:"checks"`
 	// Exchanges is how many exchange pairs were compared.
 	Exchanges int `json:"exchanges"`
-	// Differing is how many of them differ.
-	Differing int `json:"differing"`
+	// Differing is how many of them differ for real; WithinVariation how
+	// many differ within the release's known variation.
+	Differing       int `json:"differing"`
+	WithinVariation int `json:"withinVariation"`
 }
 
 // ExploreSummary says what the generated cases covered and cost.
@@ -92,7 +120,10 @@ type ExploreSummary struct {
 	DurationMillis float64 `json:"durationMillis"`
 	ShrinkMillis   float64 `json:"shrinkMillis"`
 	CasesPerSecond float64 `json:"casesPerSecond"`
-	Differences    int     `json:"differences"`
+	// Differences counts the real differences, WithinVariation those the
+	// release's allowed variants explain.
+	Differences     int `json:"differences"`
+	WithinVariation int `json:"withinVariation"`
 	// Stopped says why fewer cases than requested were generated.
 	Stopped string `json:"stopped,omitempty"`
 }
@@ -112,6 +143,9 @@ type Difference struct {
 	Aspects  []Aspect `json:"aspects"`
 	// Found is how exploration found it (FromExplore).
 	Found *Found `json:"found,omitempty"`
+	// Explained says why the release's variation explains it; nil for a
+	// real difference.
+	Explained *Explanation `json:"explained,omitempty"`
 }
 
 // Request is a request as sent to the target, normalised.

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -23,8 +24,17 @@ var validate = report.SchemaValidator("diff.schema.json", schemaURL, Schema)
 // ValidateSchema reports whether data is a JSON text that follows Schema.
 func ValidateSchema(data []byte) error { return validate(data) }
 
-// Write puts the report, as indented JSON, at path.
-func (r *Report) Write(path string) error { return report.WriteJSON(path, r, "the comparison") }
+// Write puts the report, as indented JSON, at path; lists left nil are
+// written empty, as the schema wants them.
+func (r *Report) Write(path string) error {
+	if r.Differences == nil {
+		r.Differences = []Difference{}
+	}
+	if r.WithinVariation == nil {
+		r.WithinVariation = []Difference{}
+	}
+	return report.WriteJSON(path, r, "the comparison")
+}
 
 // ReadFile reads and decodes a diff.json without checking it.
 func ReadFile(path string) (*Report, error) {
@@ -44,20 +54,34 @@ func (r *Report) Comparison(against string) *report.Comparison {
 	if e := r.Explore; e != nil {
 		c.Explored = fmt.Sprintf("%d generated cases (seed %d)", e.Cases, e.Seed)
 	}
+	if r.Variation != nil {
+		c.Variation = r.Variation.Describe()
+	}
 	for _, d := range r.Differences {
-		cd := report.ComparedDifference{
-			Source: d.Origin(), Title: d.Title, Request: d.Request.String(),
-			Target: d.Target.String(), Against: d.Against.String(),
-		}
-		for _, a := range d.Aspects {
-			cd.Differs = append(cd.Differs, a.Describe())
-		}
-		if d.Found != nil {
-			cd.Skeleton = d.Found.Skeleton
-		}
-		c.Differences = append(c.Differences, cd)
+		c.Differences = append(c.Differences, d.compared())
+	}
+	for _, d := range r.WithinVariation {
+		c.WithinVariation = append(c.WithinVariation, d.compared())
 	}
 	return c
+}
+
+// compared is the difference as the certificate shows it.
+func (d Difference) compared() report.ComparedDifference {
+	cd := report.ComparedDifference{
+		Source: d.Origin(), Title: d.Title, Request: d.Request.String(),
+		Target: d.Target.String(), Against: d.Against.String(),
+	}
+	for _, a := range d.Aspects {
+		cd.Differs = append(cd.Differs, a.Describe())
+	}
+	if d.Found != nil {
+		cd.Skeleton = d.Found.Skeleton
+	}
+	if e := d.Explained; e != nil {
+		cd.Dimensions, cd.Explained = e.Dimensions, e.Why
+	}
+	return cd
 }
 
 // Origin names where a difference came from: "OK-GROUP exchange 2", or
@@ -75,9 +99,13 @@ const (
 	columnWidth = 58
 )
 
-// maxTable bounds how many differences the console shows; diff.json and
+// maxTable bounds how many differences the console shows, and
+// maxWithinTable how many of those within known variation; diff.json and
 // report.html have all of them.
-const maxTable = 25
+const (
+	maxTable       = 25
+	maxWithinTable = 10
+)
 
 // Table prints the differences for a console: for each, where it came from,
 // the request, what differs, and both answers side by side.
@@ -104,6 +132,38 @@ func (r *Report) Table(w io.Writer) {
 			fmt.Fprintf(w, "%scheck skeleton for suites/dmcreate:\n%s\n", tableIndent, indentLines(tableIndent+d.Found.Skeleton, tableIndent))
 		}
 	}
+}
+
+// WithinTable lists the differences within known variation for a
+// console, one short entry each: where, what differs, and the dimensions
+// that explain it.
+func (r *Report) WithinTable(w io.Writer) {
+	for i, d := range r.WithinVariation {
+		if i == maxWithinTable {
+			fmt.Fprintf(w, "  … and %d more, in %s and report.html\n", len(r.WithinVariation)-maxWithinTable, File)
+			return
+		}
+		var what []string
+		for _, a := range d.Aspects {
+			what = append(what, a.Describe())
+		}
+		fmt.Fprintf(w, "  %s: %s (%s)\n    differs %s; %s\n", d.Origin(), d.Title, strings.Join(d.Explained.Dimensions, ", "), strings.Join(what, ", "), d.Explained.Why)
+	}
+}
+
+// WithinDimensions lists the dimensions that explain the differences
+// within known variation, in the model's order.
+func (r *Report) WithinDimensions() []string {
+	var out []string
+	for _, d := range r.WithinVariation {
+		for _, dim := range d.Explained.Dimensions {
+			if !slices.Contains(out, dim) {
+				out = append(out, dim)
+			}
+		}
+	}
+	slices.SortFunc(out, byModelOrder)
+	return out
 }
 
 // Kind is differences that differ alike (one Signature): most likely one

@@ -160,3 +160,71 @@ func TestSeedsDeriveDistinctNonZeroRounds(t *testing.T) {
 		}
 	}
 }
+
+// TestKnownVariationIsKeptApart explores a legacy-route server at 8.4.0
+// against a typed-route one: 8.4.0 allows both, so the differences of
+// route are known variation, while a planted bug on top of them is still
+// found as a real difference.
+func TestKnownVariationIsKeptApart(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		wrap func(http.Handler) http.Handler
+		real string // the signature of a real difference; "" for none at all
+	}{
+		{"the routes alone", nil, ""},
+		{"and excludeSelf ignored", excludeSelfIgnored, "body room.usernames"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			target, tfp := serveVariants(t, "8.4.0", map[string]string{"route": "legacy"}, tc.wrap)
+			against, afp := serveVariants(t, "8.4.0", map[string]string{"route": "typed"}, nil)
+			v, err := diff.NewVariation("8.4.0", "given", tfp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v.SetAgainst(afp)
+			res, err := Run(context.Background(), Config{Target: target, Against: against, Cases: 200, Seed: 1, Release: "8.4.0", Variation: v})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.WithinVariation) == 0 || res.Summary.WithinVariation != len(res.WithinVariation) {
+				t.Errorf("no difference within known variation among %d cases (summary %+v)", res.Summary.Cases, res.Summary)
+			}
+			for _, d := range res.WithinVariation {
+				if d.Explained == nil || !slices.Equal(d.Explained.Dimensions, []string{"route"}) || !strings.HasPrefix(d.Found.Signature, "within known variation (route): ") {
+					t.Errorf("%s: explained %+v, signature %q; want route", d.Title, d.Explained, d.Found.Signature)
+				}
+			}
+			var real []string
+			for _, d := range res.Differences {
+				real = append(real, d.Found.Signature)
+				if d.Explained != nil {
+					t.Errorf("a real difference carries an explanation: %+v", d.Explained)
+				}
+			}
+			if tc.real == "" && len(real) > 0 || tc.real != "" && !slices.Contains(real, tc.real) {
+				t.Errorf("real differences %q, want %q among them", real, tc.real)
+			}
+		})
+	}
+}
+
+// TestNoVariationWhereTheReleasePinsIt: 8.6.1 establishes every
+// dimension, so an exploration judged at it starts no reference and every
+// difference is real.
+func TestNoVariationWhereTheReleasePinsIt(t *testing.T) {
+	t.Parallel()
+	target, tfp := serveVariants(t, "8.6.1", nil, excludeSelfIgnored)
+	v, err := diff.NewVariation("8.6.1", "given", tfp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), Config{Target: target, Against: serve(t, "8.6.1", nil), Cases: 200, Seed: 1, Release: "8.6.1", Variation: v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Differences) == 0 || len(res.WithinVariation) != 0 {
+		t.Errorf("%d real differences, %d within known variation; want real ones only", len(res.Differences), len(res.WithinVariation))
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rcconform/rcconform/conformance"
 	"github.com/rcconform/rcconform/diff"
 	"github.com/rcconform/rcconform/reference"
 	fw "github.com/rcconform/rcconform/suites/framework"
@@ -17,9 +18,23 @@ import (
 // serve starts the reference at version on loopback, behind wrap when given.
 func serve(t testing.TB, version string, wrap func(http.Handler) http.Handler) diff.Endpoint {
 	t.Helper()
-	ref, err := reference.New(reference.Config{Version: version})
+	ep, _ := serveVariants(t, version, nil, wrap)
+	return ep
+}
+
+// serveVariants is serve for the reference emulating variants; it returns
+// the fingerprint the run's probes would see too.
+func serveVariants(t testing.TB, version string, variants map[string]string, wrap func(http.Handler) http.Handler) (diff.Endpoint, conformance.Fingerprint) {
+	t.Helper()
+	ref, err := reference.New(reference.Config{Version: version, Variants: variants})
 	if err != nil {
 		t.Fatal(err)
+	}
+	fp := conformance.Fingerprint{}
+	for d, v := range ref.Variants() {
+		if d != conformance.DimMaxUsers { // not probed
+			fp[d] = conformance.Shown{Variant: v}
+		}
 	}
 	var h http.Handler = ref
 	if wrap != nil {
@@ -28,7 +43,7 @@ func serve(t testing.TB, version string, wrap func(http.Handler) http.Handler) d
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	def := reference.DefaultConfig()
-	return diff.Endpoint{URL: srv.URL, AdminUser: def.AdminUsername, AdminPassword: def.AdminPassword}
+	return diff.Endpoint{URL: srv.URL, AdminUser: def.AdminUsername, AdminPassword: def.AdminPassword}, fp
 }
 
 // onBody changes the JSON object body of dm.create and im.create requests

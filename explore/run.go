@@ -16,7 +16,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -52,9 +51,16 @@ type Config struct {
 	// Shrinking that reaches it ends early, and a rerun with the same seed
 	// may then end elsewhere.
 	ShrinkTime time.Duration
-	// MaxDifferences stops the exploration once it found that many
-	// (default 10).
+	// MaxDifferences stops the exploration once it found that many real
+	// differences (default 10); past as many within known variation, it
+	// looks for real ones only.
 	MaxDifferences int
+	// Variation tells differences the release's allowed variants explain
+	// from real ones; nil counts every difference. Alternates are the
+	// references that emulate its candidates; nil starts them here when
+	// it has some.
+	Variation  *diff.Variation
+	Alternates []diff.Alternate
 	// Log receives progress lines; nil discards them.
 	Log io.Writer
 }
@@ -83,10 +89,12 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Result is what an exploration found.
+// Result is what an exploration found: the real differences, and those
+// the release's allowed variants explain.
 type Result struct {
-	Summary     diff.ExploreSummary
-	Differences []diff.Difference
+	Summary         diff.ExploreSummary
+	Differences     []diff.Difference
+	WithinVariation []diff.Difference
 }
 
 // progressEvery is how many generated cases a progress line stands for.
@@ -94,14 +102,18 @@ const progressEvery = 100
 
 // explorer holds what every case needs.
 type explorer struct {
-	cfg      Config
-	cases    *rapid.Generator[Case]
-	servers  [2]*endpoint
-	personas []fixtures.Persona
-	names    map[string]string // persona key → display name
-	since    map[string]string // documented key → feature version
-	release  conformance.Release
-	counter  atomic.Int64
+	cfg     Config
+	cases   *rapid.Generator[Case]
+	servers [2]*endpoint
+	// alternates are references at the release with other variants it
+	// allows (see explain); stop stops those it started itself.
+	alternates []*alternate
+	stop       func()
+	personas   []fixtures.Persona
+	names      map[string]string // persona key → display name
+	since      map[string]string // documented key → feature version
+	release    conformance.Release
+	counter    atomic.Int64
 	// memo holds each case's outcome, by the case as JSON.
 	memo map[string]*outcome
 }
@@ -127,8 +139,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := x.startAlternates(ctx); err != nil {
+		return nil, &conformance.CannotRun{Reason: "the exploration could not start the references that tell known variation apart", Err: err}
+	}
+	defer x.stopAlternates()
 	fmt.Fprintf(cfg.Log, "explore: %d cases, seed %d (pass --seed %d to generate the same cases again)\n", cfg.Cases, cfg.Seed, cfg.Seed)
-	res := &Result{Summary: diff.ExploreSummary{Seed: cfg.Seed, Requested: cfg.Cases}, Differences: []diff.Difference{}}
+	res := &Result{Summary: diff.ExploreSummary{Seed: cfg.Seed, Requested: cfg.Cases}, Differences: []diff.Difference{}, WithinVariation: []diff.Difference{}}
 	known := map[string]bool{}
 	start := time.Now()
 	var shrinking time.Duration
@@ -139,7 +155,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			res.Summary.Stopped = fmt.Sprintf("stopped after %d differences (the limit); fix them, or look at them, and explore again", cfg.MaxDifferences)
 			break
 		}
-		r := &round{known: known, offset: res.Summary.Cases, progress: func(n int) { x.progress(n, len(res.Differences), start) }}
+		r := &round{known: known, offset: res.Summary.Cases, ignoreWithin: len(res.WithinVariation) >= cfg.MaxDifferences,
+			progress: func(n int) { x.progress(n, len(res.Differences), start) }}
 		err := withRapid(map[string]string{
 			"rapid.checks": fmt.Sprint(cfg.Cases - res.Summary.Cases), "rapid.seed": fmt.Sprint(roundSeed(cfg.Seed, i)),
 			"rapid.shrinktime": cfg.ShrinkTime.String(), "rapid.nofailfile": "true",
@@ -160,18 +177,23 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		shrinking += took
 		known[r.target] = true
 		d := x.difference(r, took)
-		res.Differences = append(res.Differences, d)
+		if d.Explained != nil {
+			res.WithinVariation = append(res.WithinVariation, d)
+		} else {
+			res.Differences = append(res.Differences, d)
+		}
 		fmt.Fprintf(cfg.Log, "      smallest case after %d steps (%s): %s\n", r.steps, took.Round(time.Millisecond), d.Title)
 	}
 	total := time.Since(start)
 	res.Summary.Differences = len(res.Differences)
+	res.Summary.WithinVariation = len(res.WithinVariation)
 	res.Summary.DurationMillis = millis(total)
 	res.Summary.ShrinkMillis = millis(shrinking)
 	if gen := total - shrinking; gen > 0 {
 		res.Summary.CasesPerSecond = float64(res.Summary.Cases) / gen.Seconds()
 	}
-	fmt.Fprintf(cfg.Log, "explore: %d cases in %s (%.0f cases/s), %s, %s shrinking\n",
-		res.Summary.Cases, total.Round(time.Millisecond), res.Summary.CasesPerSecond, differences(len(res.Differences)), shrinking.Round(time.Millisecond))
+	fmt.Fprintf(cfg.Log, "explore: %d cases in %s (%.0f cases/s), %s, %d within known variation, %s shrinking\n",
+		res.Summary.Cases, total.Round(time.Millisecond), res.Summary.CasesPerSecond, differences(len(res.Differences)), len(res.WithinVariation), shrinking.Round(time.Millisecond))
 	return res, nil
 }
 
@@ -258,9 +280,12 @@ func (x *explorer) progress(generated, found int, start time.Time) {
 // round is one rapid.Check: it generates cases until one shows a new
 // difference, then shrinks that case.
 type round struct {
-	known    map[string]bool
-	offset   int // cases generated in earlier rounds
-	progress func(generated int)
+	known  map[string]bool
+	offset int // cases generated in earlier rounds
+	// ignoreWithin passes over differences within known variation: as
+	// many as the limit were found already.
+	ignoreWithin bool
+	progress     func(generated int)
 	// target is the signature being shrunk; "" while generating.
 	target string
 	// generated counts the cases generated, steps the cases shrinking
@@ -298,13 +323,17 @@ func (x *explorer) property(ctx context.Context, r *round) func(*rapid.T) {
 			r.err = err
 			return
 		}
-		sig := diff.Signature(o.aspects)
+		sig := o.signature()
 		if r.target == "" {
-			if sig == "" || r.known[sig] {
+			if sig == "" || r.known[sig] || (o.explained != nil && r.ignoreWithin) {
 				return
 			}
 			r.target, r.first, r.found, r.shrinkStart = sig, o, r.generated, time.Now()
-			fmt.Fprintf(x.cfg.Log, "DIFF  explore case %d: %s; shrinking it\n", r.offset+r.generated, sig)
+			tag := "DIFF"
+			if o.explained != nil {
+				tag = "VARY"
+			}
+			fmt.Fprintf(x.cfg.Log, "%s  explore case %d: %s; shrinking it\n", tag, r.offset+r.generated, sig)
 		}
 		if sig != r.target {
 			return
@@ -320,6 +349,20 @@ type outcome struct {
 	c               Case
 	target, against diff.Answer
 	aspects         []diff.Aspect
+	// explained is set when the release's allowed variants explain the
+	// difference.
+	explained *diff.Explanation
+}
+
+// signature tells the outcome's difference apart from others; one within
+// known variation never shares a signature with a real one, so that it
+// cannot hide it.
+func (o *outcome) signature() string {
+	sig := diff.Signature(o.aspects)
+	if sig == "" || o.explained == nil {
+		return sig
+	}
+	return "within known variation (" + strings.Join(o.explained.Dimensions, ", ") + "): " + sig
 }
 
 // outcome runs a case, or recalls its outcome: shrinking meets the same
@@ -346,32 +389,17 @@ func (x *explorer) try(ctx context.Context, c Case) (*outcome, error) {
 	n := x.counter.Add(1)
 	keys := c.personas(x.isPersona)
 	tmpl := c.render()
-	var casts [2]*fixtures.Cast
-	var answers [2]diff.Answer
-	var errs [2]error
-	var wg sync.WaitGroup
-	for i, s := range x.servers {
-		wg.Go(func() {
-			casts[i], errs[i] = s.provision(ctx, n, x.ordered(keys))
-			if errs[i] == nil {
-				answers[i], errs[i] = s.send(ctx, tmpl, casts[i])
-			}
-		})
-	}
-	wg.Wait()
-	for i, s := range x.servers {
-		wg.Go(func() {
-			if casts[i] != nil {
-				// Best effort: a user left behind has a run-unique name.
-				_ = casts[i].Cleanup(context.WithoutCancel(ctx), s.api)
-			}
-		})
-	}
-	defer wg.Wait()
-	if err := errors.Join(errs[0], errs[1]); err != nil {
+	answers, err := x.runAt(ctx, n, keys, tmpl, x.servers[:])
+	if err != nil {
 		return nil, err
 	}
-	return &outcome{c: c, target: answers[0], against: answers[1], aspects: diff.Compare(answers[0], answers[1])}, nil
+	o := &outcome{c: c, target: answers[0], against: answers[1], aspects: diff.Compare(answers[0], answers[1])}
+	if len(o.aspects) > 0 {
+		if o.explained, err = x.explain(ctx, n, keys, tmpl, o.target, o.against); err != nil {
+			return nil, err
+		}
+	}
+	return o, nil
 }
 
 func (x *explorer) isPersona(key string) bool {
@@ -467,7 +495,7 @@ func (x *explorer) difference(r *round, took time.Duration) diff.Difference {
 	}
 	return diff.Difference{
 		Source: diff.FromExplore, Title: o.c.Describe(x.names), Request: x.request(o.c),
-		Target: o.target, Against: o.against, Aspects: o.aspects,
+		Target: o.target, Against: o.against, Aspects: o.aspects, Explained: o.explained,
 		Found: &diff.Found{
 			Case: raw, Index: r.offset + r.found, Minimal: r.lastFailed, ShrinkSteps: r.steps,
 			ShrinkMillis: millis(took), Signature: r.target, Skeleton: x.skeleton(o, raw),

@@ -17,26 +17,28 @@ import (
 // Go names of the feature versions in suites/dmcreate.
 var featureConsts = map[string]string{conformance.V0590: "v0590", conformance.V3010: "v3010", conformance.V3180: "v3180"}
 
-// skeleton writes a check in the catalogue's form (chk(id, level, since,
-// status, title, evidence, run).on(releases, note)) that sends the case and
-// expects what the server compared against answered where the two differ.
-// What only the sources can say (evidence, promises, release note) is left
-// as TODO. raw is the case as JSON; the check's id is made of it.
+// skeleton writes a check in the catalogue's named-field form that sends
+// the case and expects what the server compared against answered where the
+// two differ. What only the sources can say (evidence, promises, and the
+// dimensions, when the answer depends on the release) is left as TODO. raw
+// is the case as JSON; the check's id is made of it.
 func (x *explorer) skeleton(o *outcome, raw []byte) string {
 	c := o.c
 	h := fnv.New32a()
 	h.Write(raw)
 	id := fmt.Sprintf("EXPLORE-%08X", h.Sum32())
-	lines, release, note := []string{}, "rc861", "line8()"
-	if conformance.Line6.Contains(x.release) {
-		release, note = "rc613", "line6()"
+	release := "rc861"
+	if x.release.Compare(conformance.MustRelease("7.0.0")) < 0 {
+		release = "rc613"
 	}
+	var lines []string
 	add := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
-	add("chk(%q, compat, %s, %d, %q,", id, featureConsts[x.featureOf(c)], o.against.Status,
-		fmt.Sprintf("answers %d like released Rocket.Chat to %s", o.against.Status, c.Describe(x.names)))
-	add("\tev(src(%s, \"TODO: the upstream file and lines that establish this answer\", \"TODO: what they show\")),", release)
-	add("\tfunc(ctx SpecContext, e env) {")
-	add("\t\tresp := e.Client.Post(ctx, fw.Request{")
+	add("{At: here(), ID: %q, Level: compat, Since: %s, Status: %d,", id, featureConsts[x.featureOf(c)], o.against.Status)
+	add("\tTitle:    %q,", fmt.Sprintf("answers %d like released Rocket.Chat to %s", o.against.Status, c.Describe(x.names)))
+	add("\tEvidence: ev(src(%s, \"TODO: the upstream file and lines that establish this answer\", \"TODO: what they show\")),", release)
+	add("\t// TODO: if other releases answer otherwise, declare Dimensions, Send and Answers instead of Run.")
+	add("\tRun: func(ctx SpecContext, e env) {")
+	add("\t\tresp := e.request(ctx, fw.Request{")
 	for _, f := range requestFields(c) {
 		add("\t\t\t%s", f)
 	}
@@ -44,7 +46,8 @@ func (x *explorer) skeleton(o *outcome, raw []byte) string {
 	for _, e := range expectations(o) {
 		add("\t\t%s", e)
 	}
-	add("\t}).on(%s, \"TODO: why these releases\"),", note)
+	add("\t},")
+	add("},")
 	if !slices.Contains([]int{200, 400, 401}, o.against.Status) {
 		lines = append([]string{fmt.Sprintf("// TODO: the catalogue declares statuses 200, 400 and 401 only; this answer is %d.", o.against.Status)}, lines...)
 	}

@@ -97,8 +97,8 @@ func TestSkeletonsCompile(t *testing.T) {
 			t.Fatal(err)
 		}
 		sk := x.skeleton(&outcome{c: c, against: a.answer, aspects: a.aspects}, raw)
-		if !strings.Contains(sk, "chk(\"EXPLORE-") {
-			t.Fatalf("skeleton %d is not a chk(...) declaration:\n%s", i, sk)
+		if !strings.Contains(sk, "{At: here(), ID: \"EXPLORE-") {
+			t.Fatalf("skeleton %d is not a check of the catalogue's form:\n%s", i, sk)
 		}
 		b.WriteString(sk + "\n")
 	}

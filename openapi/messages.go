@@ -95,6 +95,8 @@ func (d *describer) explain(se *openapi3.SchemaError, top bool) ([]string, strin
 		return ptr, fmt.Sprintf("must be at least %d characters long, got %s", sch.MinLength, describeValue(se.Value))
 	case "oneOf":
 		return ptr, d.explainOneOf(se, len(ptr) == 0)
+	case "anyOf":
+		return ptr, d.explainAnyOf(se)
 	}
 	return ptr, fmt.Sprintf("does not satisfy %q: %s", se.SchemaField, se.Reason)
 }
@@ -203,10 +205,29 @@ func unsupportedName(reason string) (string, bool) {
 }
 
 // formName describes a oneOf branch by its keys, e.g. {usernames, excludeSelf?}.
+// explainAnyOf names, for each alternative, what the value lacks: the
+// alternatives of the documented anyOf schemas are sets of required keys.
+func (d *describer) explainAnyOf(se *openapi3.SchemaError) string {
+	branches := se.Schema.AnyOf
+	parts := make([]string, 0, len(branches))
+	for _, b := range branches {
+		var reasons []string
+		for _, inner := range schemaErrors(b.Value.VisitJSON(se.Value, openapi3.MultiErrors()), nil) {
+			ptr, text := d.explain(inner, false)
+			reasons = append(reasons, strings.TrimPrefix(d.fieldPhrase(ptr)+" "+text, " "))
+		}
+		parts = append(parts, formName(b)+": "+strings.Join(reasons, ", "))
+	}
+	return fmt.Sprintf("matches none of the %s forms %s allows: %s", countWord(len(branches)), d.requiredBy, strings.Join(parts, "; "))
+}
+
 func formName(ref *openapi3.SchemaRef) string {
 	s := ref.Value
 	if s == nil {
 		return ref.Ref
+	}
+	if len(s.Properties) == 0 && len(s.Required) > 0 {
+		return "{" + strings.Join(s.Required, ", ") + "}"
 	}
 	if len(s.Properties) == 0 {
 		if s.Type != nil && len(*s.Type) > 0 {

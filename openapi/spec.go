@@ -94,6 +94,31 @@ var loadEmbedded = sync.OnceValues(func() (*Spec, error) {
 // examples is invalid.
 func Load() (*Spec, error) { return loadEmbedded() }
 
+// DocProfile is what the dm.create doc page itself states about the
+// answers: loose types, nothing required, no media type named.
+//
+//go:embed dm.create.doc.yaml
+var DocProfile []byte
+
+var loadDocProfile = sync.OnceValues(func() (*Spec, error) {
+	s, err := LoadData(DocProfile)
+	if err != nil {
+		return nil, fmt.Errorf("embedded dm.create.doc.yaml: %w", err)
+	}
+	return s, nil
+})
+
+// LoadDocProfile returns the doc page's profile, loaded once. Validate its
+// exchanges with ValidateDocResponse.
+func LoadDocProfile() (*Spec, error) { return loadDocProfile() }
+
+// ValidateDocResponse is ValidateResponse for the doc page's profile: the
+// page names no media type, so a Content-Type it does not list is no
+// violation; the body is still read as JSON.
+func (s *Spec) ValidateDocResponse(ctx context.Context, ex Exchange) []Violation {
+	return slices.DeleteFunc(s.ValidateResponse(ctx, ex), func(v Violation) bool { return v.Rule == RuleContentType })
+}
+
 // LoadData loads and validates any OpenAPI document. Structural errors fail;
 // examples that do not match their schemas are reported in ExampleProblems.
 func LoadData(data []byte) (*Spec, error) {

@@ -174,8 +174,8 @@ func TestBadResponsesRejected(t *testing.T) {
 			[]string{`Content-Type "text/plain" is not application/json`}}},
 		{"no content type", 200, nil, `{"room":` + okRoom + `,"success":true}`, wantViolation{RuleContentType, "",
 			[]string{"Content-Type header is missing"}}},
-		{"401 without message", 401, jsonHeader(), `{"status":"error"}`, wantViolation{RuleResponseSchema, "/message",
-			[]string{`field "message" is missing (required by the 401 response schema)`}}},
+		{"401 without message", 401, jsonHeader(), `{"status":"error"}`, wantViolation{RuleResponseSchema, "",
+			[]string{`matches none of the two forms the 401 response schema allows: {status, message}: field "message" is missing; {success, error}: field "success" is missing, field "error" is missing`}}},
 		{"401 wrong status", 401, jsonHeader(), `{"status":"ok","message":"x"}`, wantViolation{RuleResponseSchema, "/status",
 			[]string{`field "status" must be "error"`}}},
 		{"400 without error", 400, jsonHeader(), `{"success":false,"errorType":"invalid-params"}`, wantViolation{RuleResponseSchema, "/error",
@@ -428,5 +428,49 @@ func BenchmarkValidateResponse(b *testing.B) {
 		if vs := s.ValidateResponse(ctx, ex); len(vs) != 0 {
 			b.Fatal(vs)
 		}
+	}
+}
+
+// The doc page's profile holds an answer only to what the page states: the
+// 200 example without room._id passes it, under any JSON media type, while
+// the strict document refuses both; what the page does state still binds.
+func TestDocProfile(t *testing.T) {
+	strict, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := LoadDocProfile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageExample := `{"room":{"t":"d","rid":"PMrDaS4axRqkjY7errocket.cat","usernames":["g1","rocket.cat"]},"success":true}`
+	tests := []struct {
+		name        string
+		status      int
+		contentType string
+		body        string
+		docOK       bool
+		strictOK    bool
+	}{
+		{"the page's 200 example", 200, "application/json", pageExample, true, false},
+		{"another JSON media type", 200, "text/json", pageExample, true, false},
+		{"the 9.x 401", 401, "application/json", `{"success":false,"error":"You must be logged in to do this."}`, true, true},
+		{"the page's 401", 401, "application/json", `{"status":"error","message":"You must be logged in to do this."}`, true, true},
+		{"a 401 with a numeric message", 401, "application/json", `{"status":"error","message":7}`, false, false},
+		{"a room whose usernames is a string", 200, "application/json", `{"room":{"t":"d","rid":"x","usernames":"g1"},"success":true}`, false, false},
+		{"an undocumented status", 403, "application/json", `{"success":false,"error":"forbidden"}`, false, false},
+		{"no JSON at all", 400, "text/html", `<html>Bad Request</html>`, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ex := response(tt.status, tt.body)
+			ex.ResponseHeader = http.Header{"Content-Type": {tt.contentType}}
+			if got := doc.ValidateDocResponse(context.Background(), ex); (len(got) == 0) != tt.docOK {
+				t.Errorf("doc profile: want ok=%v, got %v", tt.docOK, got)
+			}
+			if got := strict.ValidateResponse(context.Background(), ex); (len(got) == 0) != tt.strictOK {
+				t.Errorf("strict document: want ok=%v, got %v", tt.strictOK, got)
+			}
+		})
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/rcconform/rcconform/conformance"
 )
 
 type permission string
@@ -99,9 +101,10 @@ func (p *passwordHash) matches(digest string) bool {
 	return err == nil && subtle.ConstantTimeCompare(key, p.key) == 1
 }
 
-// loginFailureBody is the 8.x login error: {success, error} from
-// unauthorized() plus the Restivus-era status/message. error is a number when
-// Meteor's error code is one (e.g. 400).
+// loginFailureBody is the login route's error: {success, error} from
+// api.unauthorized() plus the Meteor error's status and message, added while
+// the breaking changes are not applied. error is a number when Meteor's
+// error code is one (e.g. 400).
 type loginFailureBody struct {
 	Success bool   `json:"success"`
 	Error   any    `json:"error"`
@@ -122,7 +125,19 @@ var (
 	errLoginInactive = &apiError{status: http.StatusUnauthorized, body: loginFailureBody{
 		Error: "error-user-is-not-activated", Status: "error", Message: "User is not activated",
 	}}
+	// With the breaking changes applied every failure is api.unauthorized()
+	// as it is: the Meteor error is not copied in.
+	errLoginBreaking = &apiError{status: http.StatusUnauthorized, body: failureBody{Error: "unauthorized"}}
 )
+
+// loginFailure is the emulated release's answer to a login that failed
+// with e.
+func (s *Server) loginFailure(e *apiError) *apiError {
+	if s.rel.unauthorized == conformance.Breaking {
+		return errLoginBreaking
+	}
+	return e
+}
 
 type loginResponse struct {
 	Status  string    `json:"status"`
@@ -242,7 +257,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	req, apiErr := parseLogin(params)
 	if apiErr != nil {
-		s.writeError(w, apiErr)
+		s.writeError(w, s.loginFailure(apiErr))
 		return
 	}
 	u := s.store.loginUser(req)
@@ -251,11 +266,11 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		pw = u.password
 	}
 	if !pw.matches(req.digest) || pw == dummyPassword {
-		s.writeError(w, errLoginFailed)
+		s.writeError(w, s.loginFailure(errLoginFailed))
 		return
 	}
 	if !u.active {
-		s.writeError(w, errLoginInactive)
+		s.writeError(w, s.loginFailure(errLoginInactive))
 		return
 	}
 	token := newLoginToken()

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+
+	"github.com/rcconform/rcconform/conformance"
 )
 
 // dmCall is one dm.create request by one user.
@@ -34,8 +36,8 @@ func TestConcurrentCreation(t *testing.T) {
 				{carol, `{"usernames":"alice,bob,carol"}`},
 				{e.admin, `{"usernames":"alice,bob,carol","excludeSelf":true}`},
 			}
-			if l.restivus {
-				// 6.x looks names up ignoring case.
+			if l.names == conformance.Lookup {
+				// Names looked up ignore case.
 				pairCalls[1].body = `{"usernames":"ALICE"}`
 				groupCalls[1].body = `{"usernames":"carol, ALICE"}`
 			}
@@ -59,10 +61,10 @@ func TestConcurrentCreation(t *testing.T) {
 			}
 			wg.Wait()
 			for i := range workers {
-				if l.restivus && pairRids[i] != pairRid(alice.id, bob.id) {
+				if l.rid == conformance.Composed && pairRids[i] != pairRid(alice.id, bob.id) {
 					t.Errorf("pair %d: %s", i, pairRids[i])
 				}
-				if !l.restivus && (!objectIDPattern.MatchString(pairRids[i]) || pairRids[i] != pairRids[0]) {
+				if l.rid == conformance.Generated && (!objectIDPattern.MatchString(pairRids[i]) || pairRids[i] != pairRids[0]) {
 					t.Errorf("pair %d: %s, pair 0: %s", i, pairRids[i], pairRids[0])
 				}
 				if !objectIDPattern.MatchString(groupRids[i]) || groupRids[i] != groupRids[0] {
@@ -190,10 +192,10 @@ func TestRacyCreation(t *testing.T) {
 			e, alice, bob, _ := setup(t, Config{Version: l.version})
 			answers := raceCalls(e, n, dmCall{alice, `{"username":"bob"}`}, dmCall{bob, `{"username":"alice"}`})
 			rid := ridOf(t, answers[0])
-			if l.restivus && rid != pairRid(alice.id, bob.id) {
+			if l.rid == conformance.Composed && rid != pairRid(alice.id, bob.id) {
 				t.Errorf("rid %s, want the composed %s", rid, pairRid(alice.id, bob.id))
 			}
-			if !l.restivus && !objectIDPattern.MatchString(rid) {
+			if l.rid == conformance.Generated && !objectIDPattern.MatchString(rid) {
 				t.Errorf("rid %s is not an ObjectId", rid)
 			}
 			for _, res := range answers {
@@ -211,7 +213,7 @@ func TestRacyCreation(t *testing.T) {
 func TestConcurrentMixed(t *testing.T) {
 	for _, l := range lines {
 		t.Run(l.name, func(t *testing.T) {
-			e := newEnv(t, Config{Version: l.version, RateLimit: RateLimit{Calls: 1000}, RacyCreation: l.restivus})
+			e := newEnv(t, Config{Version: l.version, RateLimit: RateLimit{Calls: 1000}, RacyCreation: l.rid == conformance.Composed})
 			bob := e.addUser("bob", "Bob")
 			var wg sync.WaitGroup
 			for i := range 20 {

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rcconform/rcconform/conformance"
 )
 
 // dmCreateSchema is rest-typings' isDmCreateProps: oneOf these two branches.
@@ -32,17 +34,18 @@ type dmResponse struct {
 }
 
 // handleDMCreate serves dm.create and im.create (one handler in Rocket.Chat
-// too); route keys the rate limiter, which Rocket.Chat keeps per path. On
-// 6.x the legacy route checks the rate limit, then the body; on 8.x the
-// typed route validates the body first and limits the rate in the action.
+// too); route keys the rate limiter, which Rocket.Chat keeps per path. The
+// legacy route checks the rate limit, then the body; the typed route
+// validates the body first and limits the rate in the action.
 func (s *Server) handleDMCreate(route string) http.HandlerFunc {
+	legacy := s.rel.route == conformance.Legacy
 	return func(w http.ResponseWriter, r *http.Request) {
 		me := s.authenticate(r)
 		if me == nil {
 			s.writeError(w, s.unauthorized())
 			return
 		}
-		if s.rel.restivus && !s.limit(w, r, route, me) {
+		if legacy && !s.limit(w, r, route, me) {
 			return
 		}
 		params, err := s.readParams(w, r)
@@ -50,16 +53,16 @@ func (s *Server) handleDMCreate(route string) http.HandlerFunc {
 			s.writeError(w, errTooLarge)
 			return
 		}
-		branch, p, msg := validateOneOf(params, dmCreateSchema...)
+		branch, p, msg := validateOneOf(params, s.rel.coercion == conformance.Coerce, dmCreateSchema...)
 		if msg != "" {
-			if s.rel.restivus {
+			if legacy {
 				s.writeError(w, invalidParams(msg))
 			} else {
 				s.writeError(w, typedInvalidParams(msg))
 			}
 			return
 		}
-		if !s.rel.restivus && !s.limit(w, r, route, me) {
+		if !legacy && !s.limit(w, r, route, me) {
 			return
 		}
 		var names []string
@@ -72,11 +75,7 @@ func (s *Server) handleDMCreate(route string) http.HandlerFunc {
 			}
 		}
 		excludeSelf, _ := p["excludeSelf"].(bool)
-		create := s.createDirectMessageTyped
-		if s.rel.restivus {
-			create = s.createDirectMessageLegacy
-		}
-		room, apiErr := create(me, names, excludeSelf)
+		room, apiErr := s.createDirectMessage(me, names, excludeSelf)
 		if apiErr != nil {
 			s.writeError(w, apiErr)
 			return
@@ -85,29 +84,36 @@ func (s *Server) handleDMCreate(route string) http.HandlerFunc {
 	}
 }
 
-// dmMember is an entry of createDirectMessage's member list: a resolved user,
-// or a name that was not resolved. On 6.x a name containing "@" that does
-// not resolve is kept for federation; createDirectRoom then retries it with
-// the first "@" removed and drops it if that fails too. On 8.x every name
-// stays a name until createDirectRoom matches them all exactly.
+// createDirectMessage mirrors Rocket.Chat's createDirectMessage method and
+// createDirectRoom, check by check and in the same order: the names are
+// resolved as the release does (names), then the room is found or created
+// with the release's kind of 1:1 rid (one-to-one-rid).
+func (s *Server) createDirectMessage(me *user, names []string, excludeSelf bool) (dmRoom, *apiError) {
+	members := s.exactRoomMembers
+	if s.rel.names == conformance.Lookup {
+		members = s.lookupRoomMembers
+	}
+	users, apiErr := members(me, names, excludeSelf)
+	if apiErr != nil {
+		return dmRoom{}, apiErr
+	}
+	return s.directRoom(users, s.rel.rid == conformance.Composed)
+}
+
+// dmMember is an entry of createDirectMessage's member list when names are
+// looked up: a resolved user, or a name that was not resolved. A name
+// containing "@" that does not resolve is kept for federation;
+// createDirectRoom then retries it with the first "@" removed and drops it
+// if that fails too.
 type dmMember struct {
 	user       *user
 	unresolved string
 }
 
-// createDirectMessageLegacy mirrors 6.x's createDirectMessage method and
-// createDirectRoom, check by check and in the same order.
-func (s *Server) createDirectMessageLegacy(me *user, names []string, excludeSelf bool) (dmRoom, *apiError) {
-	members, apiErr := s.legacyRoomMembers(me, names, excludeSelf)
-	if apiErr != nil {
-		return dmRoom{}, apiErr
-	}
-	return s.directRoom(members, true)
-}
-
-// legacyRoomMembers runs the checks of 6.x's createDirectMessage under the
-// store's read lock and returns the members createDirectRoom finds.
-func (s *Server) legacyRoomMembers(me *user, names []string, excludeSelf bool) ([]*user, *apiError) {
+// lookupRoomMembers runs the checks of createDirectMessage where each name
+// is looked up on its own, ignoring case (names=lookup), under the store's
+// read lock, and returns the members createDirectRoom finds.
+func (s *Server) lookupRoomMembers(me *user, names []string, excludeSelf bool) ([]*user, *apiError) {
 	s.store.mu.RLock()
 	defer s.store.mu.RUnlock()
 	if s.store.users[me.id] != me {
@@ -119,7 +125,7 @@ func (s *Server) legacyRoomMembers(me *user, names []string, excludeSelf bool) (
 		if name == me.username {
 			continue
 		}
-		if name == "" && s.rel.emptyNameError {
+		if name == "" && s.rel.emptyName == conformance.InvalidName {
 			// The lookup throws synchronously for an empty name, so this
 			// error wins over any unknown-user error.
 			return nil, errEmptyName
@@ -162,20 +168,11 @@ func (s *Server) legacyRoomMembers(me *user, names []string, excludeSelf bool) (
 	return s.store.usersByNames(memberNames), nil
 }
 
-// createDirectMessageTyped mirrors 8.x's createDirectMessage and
-// createDirectRoom: names are not looked up one by one; they are matched
-// exactly and together, and the ones that match nobody are left out.
-func (s *Server) createDirectMessageTyped(me *user, names []string, excludeSelf bool) (dmRoom, *apiError) {
-	members, apiErr := s.typedRoomMembers(me, names, excludeSelf)
-	if apiErr != nil {
-		return dmRoom{}, apiErr
-	}
-	return s.directRoom(members, false)
-}
-
-// typedRoomMembers runs the checks of 8.x's createDirectMessage under the
-// store's read lock and returns the members createDirectRoom finds.
-func (s *Server) typedRoomMembers(me *user, names []string, excludeSelf bool) ([]*user, *apiError) {
+// exactRoomMembers runs the checks of createDirectMessage where names are
+// not looked up one by one (names=exact), under the store's read lock:
+// createDirectRoom matches them exactly and together, leaving out the ones
+// that match nobody and the empty ones (empty-name=dropped).
+func (s *Server) exactRoomMembers(me *user, names []string, excludeSelf bool) ([]*user, *apiError) {
 	s.store.mu.RLock()
 	defer s.store.mu.RUnlock()
 	if s.store.users[me.id] != me {
@@ -193,16 +190,19 @@ func (s *Server) typedRoomMembers(me *user, names []string, excludeSelf bool) ([
 	if !me.can(permCreateDM) {
 		return nil, errNotAllowed
 	}
-	// Counts the caller (unless excludeSelf) and every name given.
+	// Counts the caller (unless excludeSelf) and every name given, empty
+	// ones too: createDirectRoom filters those out only after this check.
 	if len(roomUsers) > s.cfg.MaxUsers {
 		return nil, s.maxUsersExceeded()
 	}
+	// No stored username is empty, so matching leaves empty names out as
+	// createDirectRoom's filter(isTruthy) does.
 	return s.store.usersByNames(roomUsers), nil
 }
 
 // maxUsersExceeded is the member-limit error of the emulated release.
 func (s *Server) maxUsersExceeded() *apiError {
-	if !s.rel.maxUsersMessage {
+	if s.rel.maxUsers == conformance.PlainError {
 		return plainError(http.StatusBadRequest, "error-direct-message-max-user-exceeded")
 	}
 	return meteorError(http.StatusBadRequest, "error-direct-message-max-user-exceeded",
@@ -217,8 +217,7 @@ const raceWindow = 5 * time.Millisecond
 // directRoom finds or creates the room of these members and answers it,
 // usernames sorted by display name. members are in insertion order, as
 // usersByNames returns them, and are sorted in place. composed says whether
-// a 1:1 room's id is its members' sorted ids joined (6.x) rather than
-// generated (8.x).
+// a 1:1 room's id is its members' sorted ids joined rather than generated.
 func (s *Server) directRoom(members []*user, composed bool) (dmRoom, *apiError) {
 	var room *room
 	if s.cfg.RacyCreation {

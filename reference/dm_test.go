@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/rcconform/rcconform/conformance"
 )
 
 var objectIDPattern = regexp.MustCompile(`^[0-9a-f]{24}$`)
@@ -22,7 +24,7 @@ func TestDMCreateUnauthorized(t *testing.T) {
 				name    string
 				headers map[string]string
 				body    string
-				page6   bool // 6.x's body parser answers first, before authentication
+				page    bool // a strict body parser answers first, before authentication
 			}{
 				{"no headers", nil, `{"username":"bob"}`, false},
 				{"only X-User-Id", map[string]string{"X-User-Id": e.admin.id}, `{"username":"bob"}`, false},
@@ -46,12 +48,12 @@ func TestDMCreateUnauthorized(t *testing.T) {
 							req.Header.Set(k, v)
 						}
 						res := e.serve(req)
-						if c.page6 && l.restivus {
+						if c.page && l.bodyParser == conformance.StrictParser {
 							wantParserPage(t, res)
 							continue
 						}
 						wantResponse(t, res, http.StatusUnauthorized, l.unauthorized())
-						wantExactHeaders(t, res.header, jsonHeaders(l.restivus, true))
+						wantExactHeaders(t, res.header, jsonHeaders(l.restivusRouter(), true))
 					}
 				})
 			}
@@ -66,8 +68,9 @@ func newJSONRequest(path, body string) *http.Request {
 	return req
 }
 
-// TestDMCreateNames covers 6.x's legacy route: names looked up one by one,
-// ignoring case; unknown ones refused; 1:1 rids composed of the user ids.
+// TestDMCreateNames covers 6.x (names=lookup, one-to-one-rid=composed):
+// names looked up one by one, ignoring case; unknown ones refused; 1:1 rids
+// composed of the user ids.
 func TestDMCreateNames(t *testing.T) {
 	e := newEnv(t, Config{Version: v6})
 	caller := e.addUser("caller", "Caller")
@@ -112,8 +115,8 @@ func TestDMCreateNames(t *testing.T) {
 	}
 }
 
-// TestDMCreateNamesTyped covers 8.x's typed route: names are matched
-// exactly and together, the ones matching nobody are left out, the caller's
+// TestDMCreateNamesTyped covers 8.6.1 (names=exact,
+// one-to-one-rid=generated): names are matched exactly and together, the ones matching nobody are left out, the caller's
 // own name is filtered only when spelled exactly, and every room, 1:1 too,
 // gets a generated id and is found by its member set.
 func TestDMCreateNamesTyped(t *testing.T) {
@@ -266,8 +269,10 @@ func TestDMCreateExcludeSelfPermissions(t *testing.T) {
 			carol := e.addUser("carol", "Carol")
 			rs := newRoomSets()
 			pair, single := rs.room("bob", "carol"), rs.room("bob")
-			if l.restivus {
+			if l.rid == conformance.Composed {
 				pair = exact(200, dmOK(pairRid(bob.id, carol.id), "bob", "carol"))
+			}
+			if l.names == conformance.Lookup {
 				single = exact(400, invalidUserBody)
 			}
 			// view-room-administration only opens subscriptions; without it
@@ -291,22 +296,22 @@ func TestDMCreateGuest(t *testing.T) {
 			e := newEnv(t, Config{Version: l.version})
 			guest := e.addUser("guest1", "Guest", "guest")
 			e.addUser("bob", "Bob")
-			cases := []struct{ body, want6, want8 string }{
+			cases := []struct{ body, lookup, exact string }{
 				{`{"username":"bob"}`, notAllowedBody, notAllowedBody},
 				{`{"username":"guest1"}`, notAllowedBody, notAllowedBody},
 				{`{"usernames":"bob,rocket.cat"}`, notAllowedBody, notAllowedBody},
-				// On 6.x earlier checks still come first; 8.x has none of them.
+				// Looked-up names are checked first; exact names are not.
 				{`{"username":"nobody"}`, invalidUserBody, notAllowedBody},
 				{`{"username":""}`, emptyNameBody, notAllowedBody},
 				{`{"username":"bob","excludeSelf":true}`, invalidUserBody, notAllowedBody},
 				// The permission comes before the member limit.
 				{`{"usernames":"a,b,c,d,e,f,g,h,i"}`, invalidUserBody, notAllowedBody},
-				{`{}`, invalidParamsBody(missingMsg), typedInvalidParamsBody(missingTyped)},
+				{`{}`, l.missing(), l.missing()},
 			}
 			for _, c := range cases {
-				want := c.want8
-				if l.restivus {
-					want = c.want6
+				want := c.exact
+				if l.names == conformance.Lookup {
+					want = c.lookup
 				}
 				wantResponse(t, e.dm(guest, c.body), 400, want)
 			}
@@ -331,8 +336,8 @@ func TestDMCreateMaxUsers(t *testing.T) {
 			list := func(n int) string { return strings.Join(names[:n], ",") }
 			tooMany := maxUsersBody("8")
 			cases := []struct {
-				name, body   string
-				want6, want8 string // "" is a 200
+				name, body    string
+				lookup, exact string // "" is a 200
 			}{
 				{"caller plus 7 is 8", `{"usernames":"` + list(7) + `"}`, "", ""},
 				{"caller plus 8 is 9", `{"usernames":"` + list(8) + `"}`, tooMany, tooMany},
@@ -342,16 +347,16 @@ func TestDMCreateMaxUsers(t *testing.T) {
 				{"duplicates count", `{"usernames":"u0,u0,u0,u0,u0,u0,u0,u0"}`, tooMany, tooMany},
 				{"case variant of the caller counts", `{"usernames":"CALLER,` + list(7) + `"}`, tooMany, tooMany},
 				{"unresolved @names count", `{"usernames":"` + list(6) + `,@x,@y"}`, tooMany, tooMany},
-				// 6.x refuses unknown names first; 8.x counts them.
+				// Looked-up unknown names are refused first; exact ones are counted.
 				{"unknown names count", `{"usernames":"` + list(6) + `,nobody,nobody2"}`, invalidUserBody, tooMany},
 				{"unknown names within the limit", `{"usernames":"` + list(6) + `,nobody"}`, invalidUserBody, ""},
 				{"empty names count", `{"usernames":"` + list(7) + `,"}`, emptyNameBody, tooMany},
 			}
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {
-					want := c.want8
-					if l.restivus {
-						want = c.want6
+					want := c.exact
+					if l.names == conformance.Lookup {
+						want = c.lookup
 					}
 					res := e.dm(caller, c.body)
 					if want != "" {
@@ -430,7 +435,7 @@ func TestDMCreateReleaseDifferences(t *testing.T) {
 
 // Names with "@" that do not resolve are kept on 6.x; createDirectRoom
 // strips the first "@", retries by exact username and drops what it cannot
-// find. (8.x looks nothing up: see TestDMCreateNamesTyped.)
+// find. (Exact names are not looked up: see TestDMCreateNamesTyped.)
 func TestDMCreateAtNames(t *testing.T) {
 	e := newEnv(t, Config{Version: v6})
 	caller := e.addUser("caller", "Caller")
@@ -497,7 +502,7 @@ func TestIMCreateParity(t *testing.T) {
 						t.Errorf("%s: dm.create headers %v, im.create %v", body, dm.header, im.header)
 					}
 					wantCT := "application/json"
-					if l.restivus && (body == `not json` || body == `42`) {
+					if l.bodyParser == conformance.StrictParser && (body == `not json` || body == `42`) {
 						wantCT = "text/html; charset=utf-8" // the body parser's page
 					}
 					if ct := im.header.Get("Content-Type"); ct != wantCT {
@@ -511,29 +516,31 @@ func TestIMCreateParity(t *testing.T) {
 }
 
 // TestDMCreateCallerDeleted: a caller deleted between authentication and
-// the room look-up gets the line's 401, and nothing is created.
+// the room look-up gets the release's 401, whichever way names are
+// resolved, and nothing is created.
 func TestDMCreateCallerDeleted(t *testing.T) {
-	for _, l := range lines {
-		t.Run(l.name, func(t *testing.T) {
-			e := newEnv(t, Config{Version: l.version})
+	for name, cfg := range map[string]Config{
+		"6.14.0":        {Version: v6},
+		"8.6.1":         {},
+		"9.0.0":         {Version: "9.0.0"},
+		"9.0.0, lookup": {Version: "9.0.0", Variants: map[string]string{conformance.DimNames: conformance.Lookup, conformance.DimEmptyName: conformance.InvalidName}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, cfg)
 			bob := e.addUser("bob", "Bob")
 			e.addUser("carol", "Carol")
 			e.srv.store.mu.RLock()
 			me := e.srv.store.users[bob.id]
 			e.srv.store.mu.RUnlock()
 			wantResponse(t, e.postJSON("/api/v1/users.delete", &e.admin, `{"userId":"`+bob.id+`"}`), 200, `{"success":true}`)
-			for name, create := range map[string]func(*user, []string, bool) (dmRoom, *apiError){
-				"legacy": e.srv.createDirectMessageLegacy, "typed": e.srv.createDirectMessageTyped,
-			} {
-				_, apiErr := create(me, []string{"carol"}, false)
-				if apiErr == nil || apiErr.status != http.StatusUnauthorized {
-					t.Fatalf("%s: %+v", name, apiErr)
-				}
-				rec := httptest.NewRecorder()
-				e.srv.writeError(rec, apiErr)
-				if got := rec.Body.String(); got != l.unauthorized() {
-					t.Errorf("%s: %s, want %s", name, got, l.unauthorized())
-				}
+			_, apiErr := e.srv.createDirectMessage(me, []string{"carol"}, false)
+			if apiErr == nil || apiErr.status != http.StatusUnauthorized {
+				t.Fatalf("%+v", apiErr)
+			}
+			rec := httptest.NewRecorder()
+			e.srv.writeError(rec, apiErr)
+			if got, want := rec.Body.String(), e.srv.rel.unauthorizedBody(); got != want {
+				t.Errorf("%s, want %s", got, want)
 			}
 			if n := e.srv.Rooms(); n != 0 {
 				t.Errorf("Rooms() = %d", n)
@@ -548,7 +555,7 @@ type failingBody struct{}
 func (failingBody) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
 
 // TestDMCreateAbortedBody: a body that cannot be read whole is parsed as {}
-// by the route. (6.x's body parser answers an unreadable JSON body itself.)
+// by the route. (A strict body parser answers an unreadable JSON body itself.)
 func TestDMCreateAbortedBody(t *testing.T) {
 	for _, l := range lines {
 		t.Run(l.name, func(t *testing.T) {
@@ -559,7 +566,7 @@ func TestDMCreateAbortedBody(t *testing.T) {
 				req.Header.Set("X-User-Id", e.admin.id)
 				req.Header.Set("X-Auth-Token", e.admin.token)
 				res := e.serve(req)
-				if l.restivus && ct == "application/json" {
+				if l.bodyParser == conformance.StrictParser && ct == "application/json" {
 					if res.status < 400 {
 						t.Errorf("%s: %d %s", ct, res.status, res.body)
 					}

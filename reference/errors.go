@@ -8,14 +8,17 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/rcconform/rcconform/conformance"
 )
 
 // apiError is a complete failure response: status code plus JSON body.
 type apiError struct {
 	status int
 	body   any
-	// bare is an answer of the 8.x router's c.json, sent before or outside
-	// the route's own handler: it carries Content-Type and nothing else.
+	// bare is an answer the router that replaced Restivus sends with c.json
+	// before or outside the route's own handler: it carries Content-Type
+	// and nothing else.
 	bare bool
 }
 
@@ -60,8 +63,9 @@ func plainError(status int, msg string) *apiError {
 
 const loggedOutMessage = "You must be logged in to do this."
 
-// unauthorizedBody is the 8.x 401 body: the router's {success, error} plus
-// the Restivus-compatible {status, message} that 8.x still appends.
+// unauthorizedBody is the router's 401 body (unauthorized=router): its
+// {success, error} plus the Restivus-compatible {status, message} it adds
+// while the breaking changes are not applied.
 type unauthorizedBody struct {
 	Success bool   `json:"success"`
 	Error   string `json:"error"`
@@ -69,7 +73,7 @@ type unauthorizedBody struct {
 	Message string `json:"message"`
 }
 
-// restivusUnauthorizedBody is the 6.x 401 body.
+// restivusUnauthorizedBody is the Restivus 401 body (unauthorized=restivus).
 type restivusUnauthorizedBody struct {
 	Status  string `json:"status"`
 	Message string `json:"message"`
@@ -77,10 +81,14 @@ type restivusUnauthorizedBody struct {
 
 // unauthorized is the 401 answer of the emulated release.
 func (s *Server) unauthorized() *apiError {
-	if s.rel.restivus {
+	switch s.rel.unauthorized {
+	case conformance.Restivus:
 		return errUnauthorizedRestivus
+	case conformance.Breaking:
+		return errUnauthorizedBreaking
+	default:
+		return errUnauthorized
 	}
-	return errUnauthorized
 }
 
 // apiErrors are never changed once made, so one can answer many requests.
@@ -91,6 +99,12 @@ var (
 	errUnauthorizedRestivus = &apiError{status: http.StatusUnauthorized, body: restivusUnauthorizedBody{
 		Status: "error", Message: loggedOutMessage,
 	}}
+	// errUnauthorizedBreaking is api.unauthorized(msg) as it is, once the
+	// breaking changes are applied (unauthorized=breaking).
+	errUnauthorizedBreaking = &apiError{status: http.StatusUnauthorized, bare: true, body: failureBody{Error: loggedOutMessage}}
+	// The permission check names its error, so a 403 never falls back to
+	// api.forbidden()'s default ('unauthorized', or 'forbidden' with the
+	// breaking changes): its body is the same for every variant.
 	errForbidden = &apiError{status: http.StatusForbidden, body: failureBody{
 		Error: "User does not have the permissions required for this action [error-unauthorized]",
 	}}
@@ -107,8 +121,8 @@ func invalidParams(msg string) *apiError {
 	return meteorError(http.StatusBadRequest, "invalid-params", msg, nil)
 }
 
-// typedInvalidParams is the 8.x router's answer to a body that fails a
-// typed route's schema: no Meteor suffix, errorType before error.
+// typedInvalidParams is the router's answer to a body that fails a typed
+// route's schema (route=typed): no Meteor suffix, errorType before error.
 func typedInvalidParams(msg string) *apiError {
 	return &apiError{status: http.StatusBadRequest, bare: true, body: struct {
 		Success   bool   `json:"success"`
@@ -118,7 +132,7 @@ func typedInvalidParams(msg string) *apiError {
 }
 
 func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
-	if (e.status == http.StatusUnauthorized || e.status == http.StatusForbidden) && s.rel.restivus && s.cfg.UnauthorizedDelay {
+	if (e.status == http.StatusUnauthorized || e.status == http.StatusForbidden) && s.rel.restivusRouter() && s.cfg.UnauthorizedDelay {
 		// Restivus answers 401 and 403 after 500 ms × (1 + random).
 		time.Sleep(500*time.Millisecond + rand.N(500*time.Millisecond))
 	}
@@ -129,10 +143,10 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 	s.writeJSON(w, e.status, e.body)
 }
 
-// routeHeaders are the headers the 8.x router puts on every answer of a
-// route; restivusHeaders are 6.x's, with Restivus's default CORS headers
-// (enableCors is left on). writeJSON copies them into each response, so no
-// response shares them.
+// routeHeaders are the headers the router that replaced Restivus puts on
+// every answer of a route; restivusHeaders are Restivus's, with its
+// default CORS headers (enableCors is left on). writeJSON copies them into
+// each response, so no response shares them.
 var (
 	routeHeaders    = http.Header{"Cache-Control": {"no-store"}, "Pragma": {"no-cache"}}
 	restivusHeaders = http.Header{
@@ -147,7 +161,7 @@ var (
 // answer of a route.
 func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
 	h := routeHeaders
-	if s.rel.restivus {
+	if s.rel.restivusRouter() {
 		h = restivusHeaders
 	}
 	writeJSON(w, status, v, h)

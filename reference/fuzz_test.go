@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/rcconform/rcconform/conformance"
 )
 
 // fuzzContentTypes are picked by the fuzzer's second argument.
@@ -13,27 +15,32 @@ var fuzzContentTypes = []string{
 	"multipart/form-data; boundary=x", "application/json; charset=utf-8",
 }
 
-// fuzzEndpoint posts each input to path on an 8.x and a 6.x server and
+// fuzzEndpoint posts each input to path on a server per release line, one
+// with the line's defaults and one with its last allowed variants, and
 // requires one of the allowed statuses, a valid JSON body and the exact
-// JSON headers: never a 5xx. On 6.x a JSON-typed body may instead get the
-// body parser's page, but never when it is a JSON object or array.
+// JSON headers: never a 5xx. With the strict body parser a JSON-typed body
+// may instead get the parser's page, but never when it is a JSON object or
+// array.
 func fuzzEndpoint(f *testing.F, path string, asAdmin bool, allowed map[int]bool, seeds []string) {
 	type target struct {
 		e      *testEnv
 		caller creds
-		line   line
+		name   string
+		strict bool
 	}
 	var targets []target
-	for _, l := range lines {
-		e := newEnv(f, Config{Version: l.version})
-		caller := e.addUser("caller", "Caller")
-		e.addUser("bob", "Bob")
-		e.addUser("123", "Numbers")
-		e.addUser("guest1", "Guest", "guest")
-		if asAdmin {
-			caller = e.admin
+	for _, l := range conformance.Lines {
+		for name, variants := range map[string]map[string]string{"defaults": nil, "last": allLast(l)} {
+			e := newEnv(f, Config{Version: firstRelease(l).String(), Variants: variants})
+			caller := e.addUser("caller", "Caller")
+			e.addUser("bob", "Bob")
+			e.addUser("123", "Numbers")
+			e.addUser("guest1", "Guest", "guest")
+			if asAdmin {
+				caller = e.admin
+			}
+			targets = append(targets, target{e, caller, l.Name + " " + name, e.srv.rel.bodyParser == conformance.StrictParser})
 		}
-		targets = append(targets, target{e, caller, l})
 	}
 	for _, s := range seeds {
 		for ct := range fuzzContentTypes {
@@ -49,24 +56,24 @@ func fuzzEndpoint(f *testing.F, path string, asAdmin bool, allowed map[int]bool,
 				c = nil
 			}
 			res := fe.request(http.MethodPost, path, c, contentType, body)
-			if tg.line.restivus && res.header.Get("Content-Type") != "application/json" {
+			if tg.strict && res.header.Get("Content-Type") != "application/json" {
 				jsonTyped := strings.HasPrefix(contentType, "application/json")
 				if !jsonTyped || res.status != 400 || res.body != parserPage {
-					t.Fatalf("6.x: %d %q (%s) for %q as %q", res.status, res.body, res.header.Get("Content-Type"), body, contentType)
+					t.Fatalf("%s: %d %q (%s) for %q as %q", tg.name, res.status, res.body, res.header.Get("Content-Type"), body, contentType)
 				}
 				if v := strings.TrimLeft(body, " \t\r\n"); v != "" && (v[0] == '{' || v[0] == '[') && json.Valid([]byte(v)) {
-					t.Fatalf("6.x: body parser page for the JSON %q", body)
+					t.Fatalf("%s: body parser page for the JSON %q", tg.name, body)
 				}
 				continue
 			}
 			if !allowed[res.status] {
-				t.Fatalf("%s: status %d for %q: %s", tg.line.name, res.status, body, res.body)
+				t.Fatalf("%s: status %d for %q: %s", tg.name, res.status, body, res.body)
 			}
 			if !json.Valid([]byte(res.body)) {
-				t.Fatalf("%s: invalid JSON for %q: %q", tg.line.name, body, res.body)
+				t.Fatalf("%s: invalid JSON for %q: %q", tg.name, body, res.body)
 			}
 			if got := res.header.Get("Content-Type"); got != "application/json" {
-				t.Fatalf("%s: Content-Type %q", tg.line.name, got)
+				t.Fatalf("%s: Content-Type %q", tg.name, got)
 			}
 		}
 	})

@@ -8,36 +8,63 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/rcconform/rcconform/conformance"
 )
 
-// v6 is the 6.x release the legacy tests run against; the zero Config
-// emulates the 8.x line (conformance.NewestRelease).
+// v6 is the 6.x release the legacy tests run against, with every
+// dimension at its 6.x variant; the zero Config emulates 8.6.1
+// (conformance.DefaultRelease): router 401, lenient parser, typed route,
+// exact names, generated rids.
 const v6 = "6.14.0"
 
-// line is one emulated release line, for tests that run on both.
+// line is an emulated release with its line's default variants, for tests
+// that run on both ends of the model.
 type line struct {
-	name     string
-	version  string // Config.Version
-	restivus bool
+	name    string
+	version string // Config.Version
+	release
 }
 
-var lines = []line{{"8.x", "", false}, {"6.x", v6, true}}
+var lines = []line{testLine("8.6.1", ""), testLine("6.14.0", v6)}
+
+func testLine(name, version string) line {
+	if version == "" {
+		version = DefaultConfig().Version
+	}
+	rel, err := newRelease(version, nil)
+	if err != nil {
+		panic(err)
+	}
+	return line{name: name, version: version, release: rel}
+}
+
+// unauthorized is the release's 401 body.
+func (r release) unauthorizedBody() string {
+	switch r.unauthorized {
+	case conformance.Restivus:
+		return restivusUnauthorizedBody401
+	case conformance.Breaking:
+		return breakingUnauthorizedBody401
+	default:
+		return unauthorizedBody401
+	}
+}
 
 // unauthorized is the line's 401 body.
-func (l line) unauthorized() string {
-	if l.restivus {
-		return restivusUnauthorizedBody401
+func (l line) unauthorized() string { return l.unauthorizedBody() }
+
+// invalidParams is the release's dm.create answer to a body failing the
+// schema with these ajv messages (without Meteor's suffix).
+func (r release) invalidParams(msg string) string {
+	if r.route == conformance.Legacy {
+		return invalidParamsBody(msg + " [invalid-params]")
 	}
-	return unauthorizedBody401
+	return typedInvalidParamsBody(msg)
 }
 
 // missing is the line's answer to a dm.create body without either name key.
-func (l line) missing() string {
-	if l.restivus {
-		return invalidParamsBody(missingMsg)
-	}
-	return typedInvalidParamsBody(missingTyped)
-}
+func (l line) missing() string { return l.invalidParams(missingTyped) }
 
 // creds are the X-User-Id / X-Auth-Token pair of a logged-in user.
 type creds struct {
@@ -190,8 +217,10 @@ const (
 	notAllowedBody      = `{"success":false,"error":"Not allowed [error-not-allowed]","errorType":"error-not-allowed","details":{"method":"createDirectMessage"}}`
 	emptyNameBody       = `{"success":false,"error":"invalid username"}`
 	unauthorizedBody401 = `{"success":false,"error":"You must be logged in to do this.","status":"error","message":"You must be logged in to do this."}`
-	// restivusUnauthorizedBody401 is the 6.x 401 body.
+	// restivusUnauthorizedBody401 is the Restivus 401 body.
 	restivusUnauthorizedBody401 = `{"status":"error","message":"You must be logged in to do this."}`
+	// breakingUnauthorizedBody401 is the 401 body with the breaking changes applied.
+	breakingUnauthorizedBody401 = `{"success":false,"error":"You must be logged in to do this."}`
 	// plainMaxUsersBody is the member limit before 6.6.0.
 	plainMaxUsersBody = `{"success":false,"error":"error-direct-message-max-user-exceeded"}`
 	loginFailedBody   = `{"success":false,"error":"Unauthorized","status":"error","message":"Unauthorized"}`
@@ -201,13 +230,14 @@ const (
 	forbiddenBody = `{"success":false,"error":"User does not have the permissions required for this action [error-unauthorized]"}`
 )
 
-// typedInvalidParamsBody is 8.x's typed-route validation error: no Meteor
+// typedInvalidParamsBody is the typed route's validation error: no Meteor
 // suffix, errorType before error.
 func typedInvalidParamsBody(msg string) string {
 	return `{"success":false,"errorType":"invalid-params","error":"` + msg + `"}`
 }
 
-// e11000Body is 6.x's answer when a concurrent creation inserted the 1:1 room first.
+// e11000Body is the answer when a concurrent creation inserted the 1:1 room
+// under its composed id first.
 func e11000Body(rid string) string {
 	return `{"success":false,"error":"E11000 duplicate key error collection: rocketchat.rocketchat_room index: _id_ dup key: { _id: \"` + rid + `\" }"}`
 }
@@ -221,10 +251,10 @@ func maxUsersBody(n string) string {
 		` users, including yourself to a direct message [error-direct-message-max-user-exceeded]","errorType":"error-direct-message-max-user-exceeded","details":{"method":"createDirectRoom"}}`
 }
 
-// jsonHeaders are the exact headers of a JSON answer: bare is one the 8.x
-// router sends outside a route's action (401, typed validation), which
-// carries Content-Type only; on 6.x every answer carries Restivus's
-// defaults.
+// jsonHeaders are the exact headers of a JSON answer: bare is one the
+// router that replaced Restivus sends outside a route's action (401, typed
+// validation), which carries Content-Type only; with Restivus every answer
+// carries its defaults.
 func jsonHeaders(restivus, bare bool) map[string]string {
 	h := map[string]string{"Content-Type": "application/json"}
 	if bare && !restivus {
@@ -254,7 +284,7 @@ func wantExactHeaders(t testing.TB, got http.Header, want map[string]string) {
 	}
 }
 
-// wantParserPage requires 6.x's body-parser page with its exact headers.
+// wantParserPage requires the strict body parser's page with its exact headers.
 func wantParserPage(t testing.TB, res response) {
 	t.Helper()
 	wantResponse(t, res, http.StatusBadRequest, parserPage)
@@ -277,14 +307,14 @@ func exact(status int, body string) check {
 	}
 }
 
-// pageCheck expects 6.x's body-parser page.
+// pageCheck expects the strict body parser's page.
 func pageCheck(t *testing.T, res response) {
 	t.Helper()
 	wantParserPage(t, res)
 }
 
-// roomSets tracks rooms whose rids are generated ObjectIds (every room on
-// 8.x): the first answer for a member set fixes its rid, later answers for
+// roomSets tracks rooms whose rids are generated ObjectIds (every room
+// with one-to-one-rid=generated): the first answer for a member set fixes its rid, later answers for
 // that set must repeat it, and no other set may get it.
 type roomSets struct {
 	byNames map[string]string // usernames in answer order, joined by ",", to rid

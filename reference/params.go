@@ -11,6 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf16"
+
+	"github.com/rcconform/rcconform/conformance"
 )
 
 // maxBodyBytes caps request bodies; larger ones get 413 without being read whole.
@@ -18,11 +21,11 @@ const maxBodyBytes = 1 << 20
 
 var errBodyTooLarge = errors.New("request body exceeds 1 MiB")
 
-// readParams reads the request body as the emulated router does. On 6.x
-// the global body parsers have run already (bodyParser): a JSON body is an
-// object or an array, a form body is parsed, anything else is {}. On 8.x
-// the route parses it (Router.parseBodyParams): application/json with
-// JSON.parse, any value, a parse error giving {}; a form; else {}.
+// readParams reads the request body as the emulated parser leaves it.
+// With the strict parser (body-parser=strict) the global body parsers have
+// run already (bodyParser): a JSON body is an object or an array, a form
+// body is parsed, anything else is {}. With the lenient one the route
+// parses it (routeParams).
 func (s *Server) readParams(w http.ResponseWriter, r *http.Request) (any, error) {
 	if r.ContentLength > maxBodyBytes {
 		return nil, errBodyTooLarge
@@ -35,39 +38,71 @@ func (s *Server) readParams(w http.ResponseWriter, r *http.Request) (any, error)
 		}
 		return map[string]any{}, nil // an aborted read parses as {} like a broken body
 	}
-	if s.rel.restivus {
+	if s.rel.bodyParser == conformance.StrictParser {
 		// Node keeps the first of repeated Content-Type headers.
-		return parseRestivusParams(r.Header.Get("Content-Type"), raw), nil
+		return parseStrictParams(r.Header.Get("Content-Type"), raw), nil
 	}
 	// Hono reads the header through fetch's Headers, which joins repeats with ", ".
-	return parseRouterParams(strings.Join(r.Header.Values("Content-Type"), ", "), raw), nil
+	return s.rel.routeParams(strings.Join(r.Header.Values("Content-Type"), ", "), raw), nil
 }
 
-// parseRouterParams is 8.x's parseBodyParams; the content types are
-// matched as substrings, with case.
-func parseRouterParams(contentType string, raw []byte) any {
+// routeParams is the router's parseBodyParams, matching the content types
+// as substrings, with case: JSON with JSON.parse (any value; a parse error
+// or trailing data gives {}), a form parsed (form-body=parsed), anything
+// else {}. With body-shape=spread the value is spread into an object, and
+// a body of any other type (an unparsed form too) is read as text and
+// spread.
+func (r release) routeParams(contentType string, raw []byte) any {
+	spreads := r.bodyShape == conformance.Spread
 	switch {
 	case strings.Contains(contentType, "application/json"):
-		return parseJSONParams(raw)
-	case strings.Contains(contentType, "application/x-www-form-urlencoded"):
-		return parseFormParams(raw)
+		v := parseJSONParams(raw)
+		if spreads {
+			return spread(v)
+		}
+		return v
+	case strings.Contains(contentType, "application/x-www-form-urlencoded") && r.formBody == conformance.FormParsed:
+		return parseFormParams(raw) // spreading an object copies it
+	case spreads:
+		// fetch's text() decodes UTF-8 and drops a leading BOM. Invalid
+		// bytes become U+FFFD here one by one, where it may fold several
+		// into one: that changes how many index keys there are, never the
+		// answer, since none is a schema property.
+		return spread(string(bytes.TrimPrefix(raw, []byte("\uFEFF"))))
 	default:
 		return map[string]any{}
 	}
 }
 
-// parseRestivusParams is what connect's json and urlencoded parsers leave
-// in req.body on 6.x: they match the media type like type-is does
-// (ignoring case and parameters), and bodyParser has refused a JSON body
-// that is not an object or an array already.
-func parseRestivusParams(contentType string, raw []byte) any {
+// spread is what the Hono routers that spread the body do: an array is
+// kept as it is; anything else becomes JavaScript's {...v}: an object is
+// copied, a string becomes an object of its indexes (its UTF-16 code
+// units), any other value {}.
+func spread(v any) any {
+	out := map[string]any{}
+	switch v := v.(type) {
+	case []any:
+		return v
+	case map[string]any:
+		return v
+	case string:
+		// A surrogate half, which a Go string cannot hold alone, becomes
+		// U+FFFD; the keys, which are what the schema sees, are exact.
+		for i, unit := range utf16.Encode([]rune(v)) {
+			out[strconv.Itoa(i)] = string(rune(unit))
+		}
+	}
+	return out
+}
+
+// parseStrictParams is what the strict global parsers (connect's, then
+// express's json and urlencoded) leave in req.body: they match the media
+// type like type-is does (ignoring case and parameters), and bodyParser has
+// refused a JSON body that is not an object or an array already.
+func parseStrictParams(contentType string, raw []byte) any {
 	switch media := mediaType(contentType); {
 	case isJSONMedia(media):
-		switch v := parseJSONParams(raw).(type) {
-		case map[string]any, []any:
-			return v
-		}
-		return map[string]any{} // an empty body
+		return parseJSONParams(raw) // an object, an array, or {} for an empty body
 	case media == "application/x-www-form-urlencoded":
 		return parseFormParams(raw)
 	default:
@@ -95,11 +130,11 @@ func errorPage(status int) string {
 		http.StatusText(status) + "</pre>\n</body>\n</html>\n"
 }
 
-// bodyParser is 6.x's global connect.json (body-parser 1.13, strict):
-// before any route runs, a JSON body in a charset other than utf-* is
-// answered 415, and one that is not an object or an array, or does not
-// parse, 400, each with a plain HTML page. It returns false when it
-// answered; otherwise the body is put back for the route.
+// bodyParser is the strict global JSON parser (connect.json, body-parser
+// 1.13, then express.json): before any route runs, a JSON body in a charset
+// other than utf-* is answered 415, and one that is not an object or an
+// array, or does not parse, 400, each with a plain HTML page. It returns
+// false when it answered; otherwise the body is put back for the route.
 func (s *Server) bodyParser(w http.ResponseWriter, r *http.Request) bool {
 	media, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if r.Body == nil || !isJSONMedia(media) {
@@ -229,11 +264,12 @@ type objectSchema struct {
 	required   []string
 }
 
-// validate checks data the way ajv does with coerceTypes: true and
-// allErrors: false: type, then required (in order), then additional
+// validate checks data the way ajv does with allErrors: false and
+// coerceTypes as given: type, then required (in order), then additional
 // properties, then each present property in schema order; it stops at the
-// first failure and returns its message. On success it returns a coerced copy.
-func (s objectSchema) validate(data any) (map[string]any, string) {
+// first failure and returns its message. On success it returns a copy,
+// coerced when coerceTypes is set.
+func (s objectSchema) validate(data any, coerceTypes bool) (map[string]any, string) {
 	obj, ok := data.(map[string]any)
 	if !ok {
 		return nil, "must be object"
@@ -254,7 +290,7 @@ func (s objectSchema) validate(data any) (map[string]any, string) {
 		if !ok {
 			continue
 		}
-		c, msg := coerce(v, p.typ, p.nullable)
+		c, msg := coerce(v, p.typ, p.nullable, coerceTypes)
 		if msg != "" {
 			return nil, msg
 		}
@@ -275,13 +311,13 @@ func (s objectSchema) declares(name string) bool {
 // validateOneOf is ajv's oneOf over object branches: each failing branch
 // contributes its single message, then the oneOf message; all joined with
 // "\n " as Rocket.Chat's validateParams does. It returns the index of the
-// only matching branch and its coerced data.
-func validateOneOf(data any, branches ...objectSchema) (int, map[string]any, string) {
+// only matching branch and its (coerced) data.
+func validateOneOf(data any, coerceTypes bool, branches ...objectSchema) (int, map[string]any, string) {
 	matched, matches := -1, 0
 	var out map[string]any
 	var msgs []string
 	for i, b := range branches {
-		o, msg := b.validate(data)
+		o, msg := b.validate(data, coerceTypes)
 		if msg != "" {
 			msgs = append(msgs, msg)
 			continue
@@ -296,24 +332,30 @@ func validateOneOf(data any, branches ...objectSchema) (int, map[string]any, str
 	return -1, nil, strings.Join(msgs, "\n ")
 }
 
-// coerce applies ajv's coerceTypes rules for one value; msg is ajv's type
-// error when the value cannot be coerced.
-func coerce(v any, typ jsonType, nullable bool) (any, string) {
+// coerce checks one value against typ as ajv does, applying its
+// coerceTypes rules when coerceTypes is set (without it only the exact JSON
+// type passes); msg is ajv's type error when the value does not pass.
+func coerce(v any, typ jsonType, nullable, coerceTypes bool) (any, string) {
 	if v == nil && nullable {
 		return nil, ""
 	}
 	switch typ {
 	case typeString:
-		if s, ok := coerceString(v); ok {
+		if s, ok := toString(v, coerceTypes); ok {
 			return s, ""
 		}
 		return nil, "must be string"
 	case typeBoolean:
-		if b, ok := coerceBool(v); ok {
+		if b, ok := v.(bool); ok {
 			return b, ""
 		}
-		if s, ok := v.(string); ok && s == "" && nullable {
-			return nil, "" // ajv's coercion to null, tried after boolean
+		if coerceTypes {
+			if b, ok := coerceBool(v); ok {
+				return b, ""
+			}
+			if s, ok := v.(string); ok && s == "" && nullable {
+				return nil, "" // ajv's coercion to null, tried after boolean
+			}
 		}
 		return nil, "must be boolean"
 	case typeObject:
@@ -328,7 +370,7 @@ func coerce(v any, typ jsonType, nullable bool) (any, string) {
 		}
 		out := make([]string, len(items))
 		for i, item := range items {
-			s, ok := coerceString(item)
+			s, ok := toString(item, coerceTypes)
 			if !ok {
 				return nil, "must be string"
 			}
@@ -338,12 +380,22 @@ func coerce(v any, typ jsonType, nullable bool) (any, string) {
 	}
 }
 
+// toString passes a string, and with coerceTypes what coerceString turns
+// into one.
+func toString(v any, coerceTypes bool) (string, bool) {
+	if s, ok := v.(string); ok {
+		return s, true
+	}
+	if !coerceTypes {
+		return "", false
+	}
+	return coerceString(v)
+}
+
 // coerceString: numbers and booleans become their JS string form, null
 // becomes ""; arrays and objects are not coerced.
 func coerceString(v any) (string, bool) {
 	switch v := v.(type) {
-	case string:
-		return v, true
 	case json.Number:
 		return jsNumberString(jsNumber(v)), true
 	case bool:
@@ -358,8 +410,6 @@ func coerceString(v any) (string, bool) {
 // coerceBool: "true"/1 are true; "false"/0/null are false.
 func coerceBool(v any) (bool, bool) {
 	switch v := v.(type) {
-	case bool:
-		return v, true
 	case nil:
 		return false, true
 	case string:

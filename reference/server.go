@@ -1,8 +1,17 @@
 // Package reference is an in-memory HTTP server that mirrors released
 // Rocket.Chat for the endpoints the conformance suite exercises: login,
-// users.create, users.delete, me, info and dm.create / im.create. It
-// emulates a release of the 6.x or the 8.x line (Config.Version), 8.6.1 by
-// default.
+// users.create, users.delete, me, info and dm.create / im.create.
+//
+// It emulates a release (Config.Version, 8.6.1 by default) of one of the
+// release lines of the conformance model, 6.0 to 9.x (conformance.Lines).
+// Along each dimension of that model (conformance.Dimensions) it answers as
+// one variant: the one Config.Variants names, else the one the release's
+// line lists first. Where a line allows several variants, because the
+// sources cannot tell which its releases show, that first one is the most
+// likely, so the reference picks it; Config.Variants picks any other the
+// line allows. Each variant is emulated exactly as its Answers text says,
+// whatever the other dimensions' variants are, and New refuses variants
+// the line excludes and combinations the model's constraints rule out.
 package reference
 
 import (
@@ -29,17 +38,22 @@ type Config struct {
 	AdminEmail    string // optional: the admin can log in with it too
 	MaxUsers      int    // default 8 (Rocket.Chat's DirectMesssage_maxUsers)
 	// Version is the release the server behaves like and reports from GET
-	// /api/info: a 6.x or 8.x release; default 8.6.1.
-	Version   string
+	// /api/info: a release of one of the lines 6.0 to 9.x; default 8.6.1.
+	Version string
+	// Variants picks, by dimension id, the variant to emulate where the
+	// release's line allows several (e.g. "names": "exact"); a dimension
+	// left out takes the line's most likely variant.
+	Variants  map[string]string
 	RateLimit RateLimit // off by default; Window defaults to one minute
 	// UnauthorizedDelay delays 401 and 403 answers by 0.5 to 1 s, as the
-	// 6.x Restivus router does; off by default, and without effect on 8.x.
+	// Restivus router does (unauthorized=restivus); off by default, and
+	// without effect on the other variants.
 	UnauthorizedDelay bool
 	// RacyCreation finds or creates rooms the way released Rocket.Chat does:
 	// look up, then insert, without a lock in between. Concurrent first
-	// creations of one 1:1 DM then lose to a duplicate key on 6.x, and
-	// concurrent identical DMs can make several rooms. Off by default: the
-	// reference creates each room once.
+	// creations of one 1:1 DM then lose to a duplicate key where its rid is
+	// composed, and concurrent identical DMs can make several rooms. Off by
+	// default: the reference creates each room once.
 	RacyCreation bool
 	Logger       *slog.Logger // nil: discard
 }
@@ -50,7 +64,7 @@ func DefaultConfig() Config {
 		AdminUsername: "admin",
 		AdminPassword: "admin-pass",
 		MaxUsers:      8,
-		Version:       conformance.NewestRelease,
+		Version:       conformance.DefaultRelease,
 	}
 }
 
@@ -96,7 +110,7 @@ func New(cfg Config) (*Server, error) {
 	case cfg.RateLimit.Window < 0:
 		return nil, fmt.Errorf("reference: RateLimit.Window must not be negative, got %s", cfg.RateLimit.Window)
 	}
-	rel, err := newRelease(cfg.Version)
+	rel, err := newRelease(cfg.Version, cfg.Variants)
 	if err != nil {
 		return nil, err
 	}
@@ -152,6 +166,13 @@ func (s *Server) seed() error {
 	return nil
 }
 
+// Variants returns the variant the server emulates along each dimension,
+// by dimension id.
+func (s *Server) Variants() map[string]string { return s.rel.variants() }
+
+// Line returns the name of the emulated release's line.
+func (s *Server) Line() string { return s.rel.line }
+
 // Rooms returns the number of stored rooms.
 func (s *Server) Rooms() int {
 	s.store.mu.RLock()
@@ -178,7 +199,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.log.Debug("request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", rec.status), slog.Duration("took", time.Since(start)))
 	}()
-	if s.rel.restivus && !s.bodyParser(rec, r) {
+	if s.rel.bodyParser == conformance.StrictParser && !s.bodyParser(rec, r) {
 		return
 	}
 	rt, ok := s.routes[r.URL.Path]

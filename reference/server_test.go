@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -44,7 +46,7 @@ func TestRoutes(t *testing.T) {
 				t.Run(c.method+" "+c.path, func(t *testing.T) {
 					res := e.request(c.method, c.path, &e.admin, "application/json", `{}`)
 					wantResponse(t, res, c.status, c.want)
-					wantExactHeaders(t, res.header, jsonHeaders(e.srv.rel.restivus, false))
+					wantExactHeaders(t, res.header, jsonHeaders(e.srv.rel.restivusRouter(), false))
 				})
 			}
 		})
@@ -93,15 +95,25 @@ func TestInfo(t *testing.T) {
 
 func TestDefaults(t *testing.T) {
 	want := Config{AdminUsername: "admin", AdminPassword: "admin-pass", MaxUsers: 8, Version: "8.6.1"}
-	if got := DefaultConfig(); got != want {
+	if got := DefaultConfig(); !reflect.DeepEqual(got, want) {
 		t.Errorf("DefaultConfig() = %+v", got)
 	}
-	if conformance.NewestRelease != want.Version {
-		t.Errorf("the default version %s is not conformance.NewestRelease %s", want.Version, conformance.NewestRelease)
+	if conformance.DefaultRelease != want.Version {
+		t.Errorf("the default version %s is not conformance.DefaultRelease %s", want.Version, conformance.DefaultRelease)
 	}
 	e := newEnv(t, Config{}) // logs in as admin / admin-pass
-	if e.srv.cfg.MaxUsers != 8 || e.srv.limiter != nil || e.srv.cfg.Version != "8.6.1" || e.srv.rel.restivus {
-		t.Errorf("zero Config: MaxUsers %d, limiter %v, version %s, restivus %v", e.srv.cfg.MaxUsers, e.srv.limiter, e.srv.cfg.Version, e.srv.rel.restivus)
+	if e.srv.cfg.MaxUsers != 8 || e.srv.limiter != nil || e.srv.cfg.Version != "8.6.1" || e.srv.Line() != "8.6.x" {
+		t.Errorf("zero Config: MaxUsers %d, limiter %v, version %s, line %s", e.srv.cfg.MaxUsers, e.srv.limiter, e.srv.cfg.Version, e.srv.Line())
+	}
+	wantVariants := map[string]string{
+		conformance.DimUnauthorized: conformance.Router, conformance.DimBodyParser: conformance.LenientParser,
+		conformance.DimBodyShape: conformance.AsParsed, conformance.DimFormBody: conformance.FormParsed,
+		conformance.DimRoute: conformance.Typed, conformance.DimNames: conformance.Exact,
+		conformance.DimRID: conformance.Generated, conformance.DimCoercion: conformance.Coerce,
+		conformance.DimEmptyName: conformance.DroppedName, conformance.DimMaxUsers: conformance.MeteorError,
+	}
+	if got := e.srv.Variants(); !maps.Equal(got, wantVariants) {
+		t.Errorf("zero Config: variants %v, want 8.6.1's %v", got, wantVariants)
 	}
 	wantResponse(t, e.request(http.MethodGet, "/api/info", nil, "", ""), 200, `{"version":"8.6","success":true}`)
 	wantResponse(t, e.request(http.MethodGet, "/api/info", &e.admin, "", ""), 200, `{"version":"8.6.1","info":{"version":"8.6.1"},"success":true}`)
@@ -116,11 +128,8 @@ func TestNewRejects(t *testing.T) {
 		"negative Calls":         {RateLimit: RateLimit{Calls: -1}},
 		"negative Window":        {RateLimit: RateLimit{Calls: 1, Window: -time.Second}},
 		"admin named rocket.cat": {AdminUsername: "Rocket.Cat"},
-		"7.x release":            {Version: "7.3.0"},
-		"first 7.x release":      {Version: "7.0.0"},
-		"last 7.x release":       {Version: "7.99.99"},
-		"9.x release":            {Version: "9.0.0"},
 		"before 6.x":             {Version: "5.4.10"},
+		"10.x":                   {Version: "10.0.0"},
 		"not a version":          {Version: "latest"},
 		"major only":             {Version: "8"},
 	} {
@@ -128,13 +137,13 @@ func TestNewRejects(t *testing.T) {
 			t.Errorf("%s: New accepted %+v", name, cfg)
 		}
 	}
-	for _, v := range []string{"7.3.0", "9.0.0"} {
+	for _, v := range []string{"5.99.0", "10.0.0"} {
 		_, err := New(Config{Version: v})
-		if err == nil || !strings.Contains(err.Error(), v) {
-			t.Errorf("New(%s): error %v does not name the version", v, err)
+		if err == nil || !strings.Contains(err.Error(), v) || !strings.Contains(err.Error(), "6.0–6.4") || !strings.Contains(err.Error(), "9.x") {
+			t.Errorf("New(%s): error %v does not name the version and the lines", v, err)
 		}
 	}
-	for _, v := range []string{"6.0.0", "6.99.99", "8.0.0", "8.99.0", "v8.6.1", "6.14.0-rc.1"} {
+	for _, v := range []string{"6.0.0", "6.99.99", "7.0.0", "7.3.9", "7.99.99", "8.0.0", "8.99.0", "9.0.0", "9.99.99", "v8.6.1", "6.14.0-rc.1"} {
 		if _, err := New(Config{Version: v}); err != nil {
 			t.Errorf("New(%s): %v", v, err)
 		}
@@ -168,7 +177,7 @@ func TestHeadersOverHTTP(t *testing.T) {
 			}
 			type sent struct {
 				res  *http.Response
-				bare bool // on 8.x: an answer from outside the route's action
+				bare bool // without Restivus: an answer from outside the route's action
 			}
 			responses := map[string]sent{
 				"200 dm":      {send(http.MethodPost, "/api/v1/dm.create", &e.admin, `{"username":"plain"}`), false},
@@ -186,7 +195,7 @@ func TestHeadersOverHTTP(t *testing.T) {
 				if want := name[:3]; r.res.Status[:3] != want {
 					t.Errorf("%s: status %s", name, r.res.Status)
 				}
-				want := jsonHeaders(l.restivus, r.bare)
+				want := jsonHeaders(l.restivusRouter(), r.bare)
 				for _, k := range []string{"Content-Type", "Cache-Control", "Pragma", "Access-Control-Allow-Origin", "Access-Control-Allow-Headers", "Content-Security-Policy"} {
 					got := r.res.Header.Values(k)
 					if w, ok := want[k]; ok && (len(got) != 1 || got[0] != w) || !ok && len(got) != 0 {
@@ -194,7 +203,7 @@ func TestHeadersOverHTTP(t *testing.T) {
 					}
 				}
 			}
-			if l.restivus {
+			if l.bodyParser == conformance.StrictParser {
 				res := send(http.MethodPost, "/api/v1/dm.create", nil, `{`)
 				if res.StatusCode != 400 || res.Header.Get("Content-Type") != "text/html; charset=utf-8" ||
 					res.Header.Get("Cache-Control") != "" || res.Header.Get("Access-Control-Allow-Origin") != "" {
@@ -238,8 +247,8 @@ func TestBodyTooLarge(t *testing.T) {
 				t.Errorf("1 MiB body: %d %s", res.status, res.body)
 			}
 			formBig := "username=bob&x=" + strings.Repeat("a", maxBodyBytes)
-			if l.restivus {
-				// 6.x's body parser reads a JSON body before authentication;
+			if l.bodyParser == conformance.StrictParser {
+				// The strict body parser reads a JSON body before authentication;
 				// other bodies are left to the route, which authenticates first.
 				wantResponse(t, e.postJSON("/api/v1/dm.create", nil, big), 413, tooLarge)
 				wantResponse(t, e.request(http.MethodPost, "/api/v1/dm.create", nil, "application/x-www-form-urlencoded", formBig), 401, l.unauthorized())
@@ -252,8 +261,8 @@ func TestBodyTooLarge(t *testing.T) {
 	}
 }
 
-// TestUnauthorizedDelay: 6.x delays a 401 by 0.5 to 1 s when asked to;
-// 8.x never does, and nothing else is delayed.
+// TestUnauthorizedDelay: the Restivus router delays a 401 by 0.5 to 1 s
+// when asked to; the other variants never do, and nothing else is delayed.
 func TestUnauthorizedDelay(t *testing.T) {
 	timed := func(f func() response) (response, time.Duration) {
 		start := time.Now()
@@ -265,16 +274,16 @@ func TestUnauthorizedDelay(t *testing.T) {
 		cfg     Config
 		delayed bool
 	}{
-		{"6.x", Config{Version: v6, UnauthorizedDelay: true}, true},
-		{"6.x without the delay", Config{Version: v6}, false},
-		{"8.x", Config{UnauthorizedDelay: true}, false},
+		{"restivus", Config{Version: v6, UnauthorizedDelay: true}, true},
+		{"restivus without the delay", Config{Version: v6}, false},
+		{"router", Config{UnauthorizedDelay: true}, false},
+		{"breaking", Config{Version: "9.0.0", UnauthorizedDelay: true}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, c.cfg)
-			l := lines[0]
-			if c.cfg.Version == v6 {
-				l = lines[1]
+			if e.srv.rel.unauthorized != strings.Fields(c.name)[0] {
+				t.Fatalf("%s emulates unauthorized=%s", c.cfg.Version, e.srv.rel.unauthorized)
 			}
 			unauthorized := map[string]func() response{
 				"dm.create": func() response { return e.postJSON("/api/v1/dm.create", nil, `{"username":"admin"}`) },
@@ -282,7 +291,7 @@ func TestUnauthorizedDelay(t *testing.T) {
 			}
 			for name, f := range unauthorized {
 				res, took := timed(f)
-				wantResponse(t, res, 401, l.unauthorized())
+				wantResponse(t, res, 401, e.srv.rel.unauthorizedBody())
 				if c.delayed && (took < 500*time.Millisecond || took > 5*time.Second) {
 					t.Errorf("%s: 401 after %s, want 0.5 to 1 s", name, took)
 				}

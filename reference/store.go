@@ -168,8 +168,9 @@ func (s *store) usersByNames(names []string) []*user {
 }
 
 // roomKey is where a room of these members is found: with composed, a pair
-// is found by its id, the sorted ids joined (6.x); any other member set, and
-// every set on 8.x, by the set itself ({uids: {$size, $all}}).
+// is found by its id, the sorted ids joined (one-to-one-rid=composed); any
+// other member set, and every set with generated rids, by the set itself
+// ({uids: {$size, $all}}).
 func roomKey(members []*user, composed bool) (uids []string, id, set string) {
 	uids = make([]string, len(members))
 	for i, m := range members {

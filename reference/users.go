@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"time"
+
+	"github.com/rcconform/rcconform/conformance"
 )
 
 // userInfo is the user object of GET /me and of the login response
@@ -116,7 +118,9 @@ func fieldRequired(field string) *apiError {
 }
 
 // handleUsersCreate follows the legacy route order: auth, schema, permission,
-// then saveUser's validateUserData checks.
+// then saveUser's validateUserData checks. Its schema coerces as the
+// release's body schemas do (coercion), and it stays on the legacy route
+// whatever route dm.create runs on.
 func (s *Server) handleUsersCreate(w http.ResponseWriter, r *http.Request) {
 	me := s.authenticate(r)
 	if me == nil {
@@ -128,7 +132,7 @@ func (s *Server) handleUsersCreate(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, errTooLarge)
 		return
 	}
-	p, msg := usersCreateSchema.validate(params)
+	p, msg := usersCreateSchema.validate(params, s.rel.coercion == conformance.Coerce)
 	if msg != "" {
 		s.writeError(w, invalidParams(msg))
 		return

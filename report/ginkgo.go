@@ -121,14 +121,22 @@ func check(s types.SpecReport, infos map[string]conformance.Info, sel Selection,
 		Exchanges:      []conformance.Exchange{},
 	}
 	for _, e := range s.ReportEntries {
-		if e.Name != conformance.ExchangeEntry {
-			continue
+		switch e.Name {
+		case conformance.ExchangeEntry:
+			var ex conformance.Exchange
+			if err := entryValue(e, &ex); err != nil {
+				return Check{}, fmt.Errorf("check %s: exchange: %w", c.ID, err)
+			}
+			c.Exchanges = append(c.Exchanges, ex)
+		case conformance.AnswerEntry:
+			var a conformance.Answered
+			if err := entryValue(e, &a); err != nil {
+				return Check{}, fmt.Errorf("check %s: answer: %w", c.ID, err)
+			}
+			if s.State.Is(types.SpecStatePassed) {
+				c.Answered = &a
+			}
 		}
-		ex, err := exchange(e)
-		if err != nil {
-			return Check{}, fmt.Errorf("check %s: %w", c.ID, err)
-		}
-		c.Exchanges = append(c.Exchanges, ex)
 	}
 
 	msg := failureMessage(s.Failure)
@@ -194,21 +202,20 @@ func skipNote(s types.SpecReport, filter string, runErr *RunError) string {
 	return "not run"
 }
 
-// exchange decodes an exchange entry: a report that crossed processes
-// carries it as JSON, one made in this process as the value itself.
-func exchange(e types.ReportEntry) (conformance.Exchange, error) {
+// entryValue decodes a report entry's value into v: a report that crossed
+// processes carries it as JSON, one made in this process as the value.
+func entryValue(e types.ReportEntry, v any) error {
 	raw := []byte(e.Value.AsJSON)
 	if len(raw) == 0 {
 		var err error
 		if raw, err = json.Marshal(e.Value.GetRawValue()); err != nil {
-			return conformance.Exchange{}, fmt.Errorf("encode exchange: %w", err)
+			return fmt.Errorf("encode: %w", err)
 		}
 	}
-	var ex conformance.Exchange
-	if err := json.Unmarshal(raw, &ex); err != nil {
-		return conformance.Exchange{}, fmt.Errorf("decode exchange: %w", err)
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("decode: %w", err)
 	}
-	return ex, nil
+	return nil
 }
 
 // shortLocation keeps the path from the module's suites/ directory on, so

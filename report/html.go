@@ -62,6 +62,15 @@ type view struct {
 	// section whether they count or not.
 	Recommended []Check
 	Families    []family
+	// Fingerprint lists the target's fingerprint in dimension order.
+	Fingerprint []fingerprintRow
+	// The comparison's own verdict, for a diff run.
+	ComparisonClass, ComparisonWord, ComparisonHeadline string
+}
+
+type fingerprintRow struct {
+	Dimension string
+	conformance.Shown
 }
 
 type featureRow struct {
@@ -127,6 +136,15 @@ func newView(res *Results) (*view, error) {
 		v.Features = append(v.Features, featureRow{FeatureCounts: f, Parameters: strings.Join(ps, ", "), Certified: i >= 0 && i <= certified})
 	}
 
+	for _, d := range conformance.Dimensions {
+		if shown, ok := res.Target.Fingerprint[d.ID]; ok {
+			v.Fingerprint = append(v.Fingerprint, fingerprintRow{Dimension: d.ID, Shown: shown})
+		}
+	}
+	if c := res.Comparison; c != nil {
+		v.ComparisonClass, v.ComparisonWord, v.ComparisonHeadline = comparisonVerdict(c)
+	}
+
 	v.Matrix = newMatrix(res.Coverage)
 	byFamily := map[string][]Check{}
 	for _, c := range res.Checks {
@@ -144,6 +162,45 @@ func newView(res *Results) (*view, error) {
 	}
 	slices.SortFunc(v.Families, func(a, b family) int { return strings.Compare(a.Name, b.Name) })
 	return v, nil
+}
+
+// comparisonVerdict words the verdict of a diff run: red only for real
+// differences; those within the variation the release allows are named,
+// and leave it green.
+func comparisonVerdict(c *Comparison) (class, word, headline string) {
+	n, dims := len(c.WithinVariation), strings.Join(withinDimensions(c), ", ")
+	switch {
+	case len(c.Differences) > 0:
+		headline = fmt.Sprintf("Compared with %s: %s answered differently.", c.Against, requests(len(c.Differences)))
+		if n > 0 {
+			headline += fmt.Sprintf(" Besides, %s answered differently within the variation the release allows (%s).", requests(n), dims)
+		}
+		return "fail", "differs", headline
+	case n > 0:
+		return "pass", "within known variation", fmt.Sprintf("Compared with %s: no answer differed beyond the variation the release allows; %s answered differently within it (%s).", c.Against, requests(n), dims)
+	}
+	return "pass", "no difference", fmt.Sprintf("Compared with %s: every request was answered alike.", c.Against)
+}
+
+// withinDimensions lists the dimensions that explain the comparison's
+// differences within known variation, in order of first mention.
+func withinDimensions(c *Comparison) []string {
+	var out []string
+	for _, d := range c.WithinVariation {
+		for _, dim := range d.Dimensions {
+			if !slices.Contains(out, dim) {
+				out = append(out, dim)
+			}
+		}
+	}
+	return out
+}
+
+func requests(n int) string {
+	if n == 1 {
+		return "1 request was"
+	}
+	return fmt.Sprintf("%d requests were", n)
 }
 
 func newMatrix(cells []CoverageCell) matrix {

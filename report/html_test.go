@@ -64,16 +64,15 @@ func TestRenderHTML(t *testing.T) {
 	}
 
 	// A counted failure shows why it is expected: its evidence and the
-	// note on its releases.
+	// dimensions its answer depends on.
 	failures := section(t, page, "Failures")
 	c := res.Checks[2]
 	for _, want := range []string{
 		`id="fail-C"`,
 		"Why this is expected",
-		template.HTMLEscapeString(c.ReleaseNote),
 		string(c.Evidence[0].Kind) + " · " + template.HTMLEscapeString(c.Evidence[0].Where),
 		"&lt;b&gt;400&lt;/b&gt;",
-		template.HTMLEscapeString(c.Releases.String()),
+		"which depends on " + strings.Join(c.Dimensions, ", "),
 	} {
 		if !strings.Contains(failures, want) {
 			t.Errorf("the failures section lacks %q:\n%s", want, failures)
@@ -139,7 +138,7 @@ func TestRenderHTMLCouldNotRun(t *testing.T) {
 	}
 	page := render(t, res)
 	for _, want := range []string{`<div class="verdict stop">`, "could not run", "the target cannot be reached", "connection refused",
-		"not determined", "No check that counts failed.", "No recommended check was selected."} {
+		"not known", "No check that counts failed.", "No recommended check was selected."} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)
 		}

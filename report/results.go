@@ -14,7 +14,7 @@ import (
 )
 
 // Format names the layout of results.json; it changes when the layout does.
-const Format = "rcconform-results/v2"
+const Format = "rcconform-results/v3"
 
 // Outcomes of a check.
 const (
@@ -65,8 +65,15 @@ type Comparison struct {
 	// Exchanges is how many exchanges of the checks were compared.
 	Exchanges int `json:"exchanges"`
 	// Explored says how many generated cases were compared, and their seed.
-	Explored    string               `json:"explored,omitempty"`
-	Differences []ComparedDifference `json:"differences"`
+	Explored string `json:"explored,omitempty"`
+	// Variation says what the release compared at allows and how the
+	// server compared against was started.
+	Variation string `json:"variation,omitempty"`
+	// Differences are the real differences; WithinVariation the requests
+	// answered differently as variants the release allows may answer,
+	// which do not make the servers differ.
+	Differences     []ComparedDifference `json:"differences"`
+	WithinVariation []ComparedDifference `json:"withinVariation,omitempty"`
 }
 
 // ComparedDifference is one request the two servers answered differently,
@@ -82,6 +89,10 @@ type ComparedDifference struct {
 	Target   string   `json:"target"`
 	Against  string   `json:"against"`
 	Skeleton string   `json:"skeleton,omitempty"`
+	// Dimensions and Explained, on a difference within known variation,
+	// name the dimensions that explain it and say how.
+	Dimensions []string `json:"dimensions,omitempty"`
+	Explained  string   `json:"explained,omitempty"`
 }
 
 // Target is the server the run certified.
@@ -97,6 +108,11 @@ type Target struct {
 	ReleaseSource string `json:"releaseSource,omitempty"`
 	// ReleaseLine names Release's line and what it means for the run.
 	ReleaseLine string `json:"releaseLine,omitempty"`
+	// Lines are the release lines the checks took their expectations
+	// from: the release's own, or those the fingerprint fits.
+	Lines []string `json:"lines,omitempty"`
+	// Fingerprint is, per dimension, the variant the target showed.
+	Fingerprint conformance.Fingerprint `json:"fingerprint,omitempty"`
 }
 
 // Selection says which checks the run was asked to run.
@@ -134,6 +150,8 @@ type Check struct {
 	DurationMillis  float64 `json:"durationMillis"`
 	// Exchanges are the requests the check sent and the answers, redacted.
 	Exchanges []conformance.Exchange `json:"exchanges"`
+	// Answered is the answer a passing check with several took.
+	Answered *conformance.Answered `json:"answered,omitempty"`
 }
 
 // Counts tallies outcomes.
@@ -165,6 +183,15 @@ type Summary struct {
 	// passing counted check; NoLevel when there is none.
 	CertifiedFeatureLevel string `json:"certifiedFeatureLevel"`
 	Verdict               string `json:"verdict"`
+	// Deviations lists the deviations from the doc page the target showed,
+	// and the checks that passed with them.
+	Deviations []DeviationSeen `json:"deviations,omitempty"`
+}
+
+// DeviationSeen is a deviation from the doc page a run saw.
+type DeviationSeen struct {
+	ID     string   `json:"id"`
+	Checks []string `json:"checks"`
 }
 
 // CoverageCell is one documented (or observed) status of one operation and

@@ -31,6 +31,9 @@ func Summarize(checks []Check, runErr *RunError) Summary {
 	}
 	for _, c := range checks {
 		s.Total.add(c.Outcome)
+		if c.Outcome == Passed && c.Answered != nil && c.Answered.Deviation != "" {
+			s.Deviations = seen(s.Deviations, c.Answered.Deviation, c.ID)
+		}
 		if c.Counts {
 			counted.add(c.Outcome)
 			if f := certifying[c.Since]; f != nil {
@@ -73,6 +76,17 @@ func Summarize(checks []Check, runErr *RunError) Summary {
 		s.CertifiedFeatureLevel = v
 	}
 	return s
+}
+
+// seen adds the check id to the deviation's record, in order of first sight.
+func seen(ds []DeviationSeen, id, check string) []DeviationSeen {
+	for i := range ds {
+		if ds[i].ID == id {
+			ds[i].Checks = append(ds[i].Checks, check)
+			return ds
+		}
+	}
+	return append(ds, DeviationSeen{ID: id, Checks: []string{check}})
 }
 
 // Failures returns the ids of the failed checks: those that count at the

@@ -171,7 +171,7 @@ func TestChecksDigest(t *testing.T) {
 		t.Fatalf("digest %q", d)
 	}
 	// White space, key order and escaping are not part of the content.
-	reformatted := `[ { "title": "checks A", "id": "A", "level": "core", "since": "0.59.0", "releases": "all releases", "status": 200,
+	reformatted := `[ { "title": "checks A", "id": "A", "level": "core", "since": "0.59.0", "status": 200,
 		"family": "test", "evidence": [ { "says": "the doc page documents A", "kind": "doc", "where": "dm.create doc page, Responses" } ],
 		"outcome": "passed", "counts": true, "location": "suites/x.go:1", "durationMillis": 0,
 		"exchanges": [ { "method": "POST", "path": "/api/v1/dm.create", "status": 200,
@@ -185,7 +185,7 @@ func TestChecksDigest(t *testing.T) {
 		"a changed evidence": func(c *Check) {
 			c.Evidence = []conformance.Evidence{{Kind: conformance.Doc, Where: "elsewhere", Says: "something else"}}
 		},
-		"a changed releases": func(c *Check) { c.Releases = conformance.Line8 },
+		"a changed dimensions": func(c *Check) { c.Dimensions = []string{conformance.DimRoute} },
 	} {
 		edited := []Check{checks[0]}
 		edited[0].Exchanges = append([]conformance.Exchange(nil), checks[0].Exchanges...)

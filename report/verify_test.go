@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -41,7 +42,7 @@ func TestVerifyAcceptsFreshResults(t *testing.T) {
 	if res.Summary.Verdict != NotConformant || res.Summary.CertifiedFeatureLevel != conformance.V3010 {
 		t.Errorf("summary %+v", res.Summary)
 	}
-	if res.Format != "rcconform-results/v2" || res.Target != testRun.Target || res.Checks[3].Counts || !res.Checks[2].Counts {
+	if res.Format != Format || !reflect.DeepEqual(res.Target, testRun.Target) || res.Checks[3].Counts || !res.Checks[2].Counts {
 		t.Errorf("decoded results %+v", res)
 	}
 	// The same records sealed at level recommended verify too.

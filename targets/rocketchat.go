@@ -3,9 +3,12 @@ package targets
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -265,4 +268,110 @@ func ensureImage(ctx context.Context, ref, flag string, log io.Writer) error {
 func firstLine(s string) string {
 	first, _, _ := strings.Cut(s, "\n")
 	return first
+}
+
+// StandInLabel marks an image built to stand in for Rocket.Chat's or
+// MongoDB's (internal/standin sets it): a run against it observes no release.
+const StandInLabel = "io.rcconform.standin"
+
+// ImageIdentity is what the engine reports of the image a run started.
+type ImageIdentity struct {
+	// Digest is the image's content digest: its registry digest (from
+	// RepoDigests) when it came from or went to a registry, else its ID.
+	Digest string
+	// StandIn is set when the image carries StandInLabel.
+	StandIn bool
+}
+
+// InspectImage asks the engine for the identity of the image ref.
+func InspectImage(ctx context.Context, ref string) (ImageIdentity, error) {
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return ImageIdentity{}, fmt.Errorf("connect to docker: %w", err)
+	}
+	defer cli.Close()
+	img, err := cli.ImageInspect(ctx, ref)
+	if err != nil {
+		return ImageIdentity{}, fmt.Errorf("inspect image %s: %w", ref, err)
+	}
+	id := ImageIdentity{Digest: contentDigest(ref, img.RepoDigests, img.ID)}
+	if img.Config != nil {
+		id.StandIn = img.Config.Labels[StandInLabel] == "true"
+	}
+	return id, nil
+}
+
+// contentDigest picks the digest of ref's own repository among
+// repoDigests ("name@sha256:..."), else the first, else the image id. A
+// registry digest is what `docker pull name@digest` fetches again; an image
+// that never met a registry has only its id.
+func contentDigest(ref string, repoDigests []string, id string) string {
+	name := ref
+	if i := strings.LastIndex(name, "@"); i >= 0 {
+		name = name[:i]
+	} else if i := strings.LastIndex(name, ":"); i > strings.LastIndex(name, "/") {
+		name = name[:i]
+	}
+	for _, rd := range repoDigests {
+		if n, d, ok := strings.Cut(rd, "@"); ok && n == name {
+			return d
+		}
+	}
+	if len(repoDigests) > 0 {
+		if _, d, ok := strings.Cut(repoDigests[0], "@"); ok {
+			return d
+		}
+	}
+	return id
+}
+
+// ObservationsDir is the folder of a report directory that a run against
+// Rocket.Chat writes its observation to, as <release>.json.
+const ObservationsDir = "observations"
+
+// Observe makes the observation of a run that certified image at release:
+// harness is the version of rcconform that probed it, started the time its
+// run started, fp the fingerprint it showed.
+func Observe(ctx context.Context, release, image, harness string, started time.Time, fp conformance.Fingerprint) (conformance.Observation, error) {
+	if image == "" {
+		return conformance.Observation{}, fmt.Errorf("the run names no Rocket.Chat image")
+	}
+	id, err := InspectImage(ctx, image)
+	if err != nil {
+		return conformance.Observation{}, err
+	}
+	return conformance.Observation{
+		Release: release, Image: image, ImageDigest: id.Digest,
+		Date: started.UTC().Format(time.DateOnly), Harness: harness,
+		Fingerprint: fp, StandIn: id.StandIn,
+	}, nil
+}
+
+// WriteObservation writes o to dir/observations/<release>.json and returns
+// the file's path.
+func WriteObservation(dir string, o conformance.Observation) (string, error) {
+	if _, err := conformance.ParseRelease(o.Release); err != nil {
+		return "", fmt.Errorf("write the observation: %w", err)
+	}
+	data, err := json.MarshalIndent(o, "", "  ")
+	if err != nil {
+		return "", fmt.Errorf("encode the observation of %s: %w", o.Release, err)
+	}
+	obsDir := filepath.Join(dir, ObservationsDir)
+	if err := os.MkdirAll(obsDir, 0o755); err != nil {
+		return "", fmt.Errorf("write the observation: %w", err)
+	}
+	file := filepath.Join(obsDir, o.Release+".json")
+	if err := os.WriteFile(file, append(data, '\n'), 0o644); err != nil {
+		return "", fmt.Errorf("write the observation: %w", err)
+	}
+	return file, nil
+}
+
+// ObservationProblem says why o could not be committed as evidence, the
+// stand-in mark aside (a stand-in's observation proves the path only); nil
+// when it could.
+func ObservationProblem(o conformance.Observation) error {
+	o.StandIn = false
+	return o.Validate()
 }

@@ -38,16 +38,25 @@ relations first, so two faithful servers compare equal.
 
 The target is chosen as for rcconform run. The server it is compared
 against is, by default, the bundled reference in-process, behaving like the
-release the target reports (--against-container runs it in a container);
-or any server by URL (--against), image (--against-image), or Rocket.Chat
-of a release (--against-rocketchat). Both are certified at the target's
-release, so both run the same checks.
+release the target reports and, where that release allows several
+variants of a behaviour, like the variant the target showed
+(--against-container runs it in a container); or any server by URL
+(--against), image (--against-image), or Rocket.Chat of a release
+(--against-rocketchat). Both are certified at the target's release, so
+both run the same checks. A target that reports no release is compared at
+the first release of the first line its answers fit.
+
+A difference between two answers that the release both allows, as
+different variants of a behaviour it has not established (say the legacy
+and the typed route of 8.3-8.5), is known variation: it is listed apart,
+with the behaviour that explains it, and does not count as a difference.
 
 It writes diff.json (the comparison), and the target's results.json,
 report.html (with the differences) and junit.xml into --report-dir.
 
-Exit codes: 0 the servers answered alike, 1 they differ, 2 the comparison
-could not happen.
+Exit codes: 0 the servers answered alike, or differed only within the
+release's known variation; 1 they differ; 2 the comparison could not
+happen.
 
 Every flag has an environment variable; a flag wins over its variable.
 
@@ -115,7 +124,7 @@ func diffCommand(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "rcconform %s: dm.create differential comparison, level %s, spec %s\n", harnessVersion(), suite.Level, openapi.Digest())
 	fmt.Fprintf(stdout, "target:  %s\n", describeTarget(cfg))
 	fmt.Fprintf(stdout, "against: %s\n", describeAgainst(o))
-	target, against, err := startServers(ctx, cfg, suite, o)
+	target, against, variation, err := startServers(ctx, cfg, suite, o)
 	if err != nil {
 		return cannotRunErr(stderr, err)
 	}
@@ -126,13 +135,31 @@ func diffCommand(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}()
-	release := target.shared.Release
-	fmt.Fprintf(stdout, "target ready:  %s\nagainst ready: %s\nrelease: %s (%s); both servers are certified at it\n",
-		target.describe(), against.describe(), release, target.shared.ReleaseSource)
+	release := variation.Release
+	fmt.Fprintf(stdout, "target ready:  %s\nagainst ready: %s\n", target.describe(), against.describe())
+	if target.shared.Release != "" {
+		fmt.Fprintf(stdout, "release: %s (%s); both servers are certified at it\n", release, variation.Source)
+	} else {
+		fmt.Fprintf(stdout, "release: %s; the target is certified by the lines its answers fit, the server compared against at %s\n", variation.Source, release)
+	}
+	variation.SetAgainst(against.shared.Fingerprint)
+	fmt.Fprintf(stdout, "variation: %s\n", variation.Describe())
+	// A server compared against that is not the reference answering as
+	// the target's variants may show others the release allows: references
+	// with either server's variants then tell that variation apart.
+	alternates, stopAlternates, err := diff.StartAlternates(variation, suite.MaxUsers)
+	if err != nil {
+		return cannotRun(stderr, "the references that tell the release's known variation apart could not start: %v", err)
+	}
+	defer stopAlternates()
+	for _, a := range alternates {
+		fmt.Fprintf(stdout, "variation: the checks and the generated cases also run at %s\n", a.Name())
+	}
 
 	deadline, _ := ctx.Deadline()
 	checks, err := diff.RunChecks(diff.CheckConfig{
-		Target: target.endpoint, Against: against.endpoint, Release: release,
+		Target: target.endpoint, Against: against.endpoint, Release: target.shared.Release, AgainstRelease: release,
+		Variation: variation, Alternates: alternates,
 		MaxUsers: suite.MaxUsers, Level: suite.Level, LabelFilter: cfg.LabelFilter,
 		Timeout: time.Until(deadline), HTTPTimeout: suite.HTTPTimeout, RateLimitBudget: suite.RateLimitBudget,
 		AllowInsecure: suite.AllowInsecure, HarnessVersion: cfg.HarnessVersion,
@@ -151,26 +178,24 @@ func diffCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	rep := &diff.Report{
 		Format: diff.Format, HarnessVersion: cfg.HarnessVersion, SpecDigest: openapi.Digest(),
-		Target: target.report(), Against: against.report(), Release: release, ReleaseSource: target.shared.ReleaseSource,
-		StartTime: start.UTC(), Checks: &checks.Summary, Differences: checks.Differences,
+		Target: target.report(), Against: against.report(), Release: release, ReleaseSource: variation.Source, Variation: variation,
+		StartTime: start.UTC(), Checks: &checks.Summary, Differences: checks.Differences, WithinVariation: checks.WithinVariation,
 	}
 	if o.Explore > 0 {
 		res, err := explore.Run(ctx, explore.Config{
 			Target: target.endpoint, Against: against.endpoint, Cases: o.Explore, Seed: o.Seed,
 			MaxUsers: suite.MaxUsers, Release: release, HTTPTimeout: suite.HTTPTimeout,
-			RateLimitBudget: suite.RateLimitBudget, Log: stdout,
+			RateLimitBudget: suite.RateLimitBudget, Variation: variation, Alternates: alternates, Log: stdout,
 		})
 		if err != nil {
 			return cannotRunErr(stderr, err)
 		}
 		rep.Explore = &res.Summary
 		rep.Differences = append(rep.Differences, res.Differences...)
+		rep.WithinVariation = append(rep.WithinVariation, res.WithinVariation...)
 	}
 	rep.EndTime = time.Now().UTC()
-	rep.Verdict = diff.Same
-	if len(rep.Differences) > 0 {
-		rep.Verdict = diff.Different
-	}
+	rep.Judge()
 	files, err := writeDiff(cfg, suite, target, against, checks, rep)
 	if err != nil {
 		return cannotRun(stderr, "cannot write the reports: %v", err)
@@ -193,41 +218,70 @@ func describeAgainst(o config.Diff) string {
 	case o.RocketChat.Version != "":
 		return "Rocket.Chat " + o.RocketChat.Version + " with its MongoDB, started in containers"
 	case o.Container:
-		return "the bundled reference at the target's release, in a container"
+		return "the bundled reference at the target's release, as the target's variants where the release allows them, in a container"
 	}
-	return "the bundled reference at the target's release, in-process"
+	return "the bundled reference at the target's release, as the target's variants where the release allows them, in-process"
 }
 
-// startServers starts the target, settles its release, then starts the
-// server compared against at that release. Failures are
-// *conformance.CannotRun; on one, nothing stays running.
-func startServers(ctx context.Context, cfg config.Config, s dmcreate.Config, o config.Diff) (compared, compared, error) {
+// startServers starts the target, settles the release the comparison is
+// judged at and what it allows, then starts the server compared against
+// at that release. Failures are *conformance.CannotRun; on one, nothing
+// stays running.
+func startServers(ctx context.Context, cfg config.Config, s dmcreate.Config, o config.Diff) (compared, compared, *diff.Variation, error) {
 	s = s.WithDefaults()
 	t, sh, err := dmcreate.Start(ctx, s)
 	if err != nil {
-		return compared{}, compared{}, err
+		return compared{}, compared{}, nil, err
 	}
 	a := newCompared(s, t, sh)
-	b, err := startAgainst(ctx, cfg, s, o, sh.Release)
+	v, err := comparisonVariation(sh)
 	if err == nil {
-		return a, b, nil
+		var b compared
+		if b, err = startAgainst(ctx, cfg, s, o, v, sh.Release != ""); err == nil {
+			return a, b, v, nil
+		}
+		var ce *conformance.CannotRun
+		if errors.As(err, &ce) {
+			err = &conformance.CannotRun{Reason: diff.AgainstReason(ce.Reason), Err: ce.Err}
+		}
 	}
 	_ = a.target.Stop(context.WithoutCancel(ctx))
-	var ce *conformance.CannotRun
-	if errors.As(err, &ce) {
-		err = &conformance.CannotRun{Reason: diff.AgainstReason(ce.Reason), Err: ce.Err}
-	}
-	return compared{}, compared{}, err
+	return compared{}, compared{}, nil, err
 }
 
-// startAgainst starts the server compared against, at the target's release.
-func startAgainst(ctx context.Context, cfg config.Config, s dmcreate.Config, o config.Diff, release string) (compared, error) {
-	c, err := againstConfig(cfg, s, o, release)
+// comparisonVariation is the release the comparison is judged at (the
+// target's, else one of the first line its fingerprint fits) and what it
+// allows.
+func comparisonVariation(sh fw.Shared) (*diff.Variation, error) {
+	release, source, err := diff.ComparisonRelease(sh.Release, sh.ReleaseSource, sh.Assessment)
+	if err != nil {
+		return nil, &conformance.CannotRun{Reason: "no release to compare the target at; choose one with --rc-version", Err: err}
+	}
+	v, err := diff.NewVariation(release, source, sh.Fingerprint)
+	if err != nil {
+		return nil, &conformance.CannotRun{Reason: fmt.Sprintf("the comparison cannot be judged at %s; choose another release with --rc-version", release), Err: err}
+	}
+	return v, nil
+}
+
+// startAgainst starts the server compared against, at the comparison's
+// release (the target's own when targetRelease); the bundled reference
+// answers as the target's variants.
+func startAgainst(ctx context.Context, cfg config.Config, s dmcreate.Config, o config.Diff, v *diff.Variation, targetRelease bool) (compared, error) {
+	c, err := againstConfig(cfg, s, o, v.Release)
 	if err != nil {
 		return compared{}, err
 	}
+	if c.Target == targets.InProcess || c.Target == targets.Container {
+		c.Reference.Variants = v.Variants
+		v.ReferenceStarted = true
+	}
 	c = c.WithDefaults()
-	t, sh, err := dmcreate.StartAt(ctx, c, release, "the target's release")
+	from := "the target's release"
+	if !targetRelease {
+		from = "the first release of the first line the target's answers fit"
+	}
+	t, sh, err := dmcreate.StartAt(ctx, c, v.Release, from)
 	if err != nil {
 		return compared{}, err
 	}
@@ -235,7 +289,7 @@ func startAgainst(ctx context.Context, cfg config.Config, s dmcreate.Config, o c
 }
 
 // againstConfig is how to obtain the server compared against: with the
-// target's limits, at its release.
+// target's limits, at the comparison's release.
 func againstConfig(cfg config.Config, s dmcreate.Config, o config.Diff, release string) (dmcreate.Config, error) {
 	c := dmcreate.Config{
 		AdminUser: o.AdminUser, AdminPassword: o.AdminPassword, MaxUsers: s.MaxUsers,
@@ -254,8 +308,8 @@ func againstConfig(cfg config.Config, s dmcreate.Config, o config.Diff, release 
 		}
 	default:
 		rel, err := conformance.ParseRelease(release)
-		if err != nil || !conformance.Supported.Contains(rel) {
-			return c, &conformance.CannotRun{Reason: fmt.Sprintf("the bundled reference emulates the releases %s, and the target is certified at %s; compare against another server with --against, or choose the release with --rc-version", conformance.Supported, release)}
+		if err != nil || !conformance.Known.Contains(rel) {
+			return c, &conformance.CannotRun{Reason: fmt.Sprintf("the bundled reference emulates the releases %s, and the target is certified at %q; compare against another server with --against, or choose the release with --rc-version", conformance.Known, release)}
 		}
 		c.Target = targets.InProcess
 		if o.Container {
@@ -286,6 +340,11 @@ func printCheck(out io.Writer, r diff.CheckResult) {
 	switch {
 	case r.Differing > 0:
 		tag, what = "DIFF", fmt.Sprintf("%d of %s differ", r.Differing, plural(r.Exchanges, "exchange"))
+		if r.Within > 0 {
+			what += fmt.Sprintf(", %d more within known variation: %s", r.Within, strings.Join(r.Dimensions, ", "))
+		}
+	case r.Within > 0:
+		tag, what = "VARY", fmt.Sprintf("%d of %s differ within known variation: %s", r.Within, plural(r.Exchanges, "exchange"), strings.Join(r.Dimensions, ", "))
 	case r.Exchanges == 0:
 		tag, what = "SKIP", r.Target
 	}
@@ -338,18 +397,34 @@ func printDiffSummary(out io.Writer, rep *diff.Report, target, against compared,
 			fmt.Fprintf(out, "  %3d× %s: %s\n", len(k.Origins), k.Signature, strings.Join(where, ", "))
 		}
 	}
+	if len(rep.WithinVariation) > 0 {
+		fmt.Fprintf(out, "\nWithin the known variation of %s, not counted as differences (%s):\n", rep.Release, strings.Join(rep.WithinDimensions(), ", "))
+		rep.WithinTable(out)
+	}
 	c := rep.Checks
 	fmt.Fprintf(out, "\nSummary: %d checks compared, %d of %d exchanges differ", c.Checks, c.Differing, c.Exchanges)
+	if c.WithinVariation > 0 {
+		fmt.Fprintf(out, ", %d more within known variation", c.WithinVariation)
+	}
 	if e := rep.Explore; e != nil {
 		fmt.Fprintf(out, "; %d generated cases (seed %d), %s", e.Cases, e.Seed, plural(e.Differences, "difference"))
+		if e.WithinVariation > 0 {
+			fmt.Fprintf(out, " and %d within known variation", e.WithinVariation)
+		}
 		if e.Stopped != "" {
 			fmt.Fprintf(out, " (%s)", e.Stopped)
 		}
 	}
 	fmt.Fprintf(out, "\nReports: %s\n", strings.Join(files, ", "))
-	if rep.Verdict == diff.Different {
+	dims := strings.Join(rep.WithinDimensions(), ", ")
+	switch n := len(rep.WithinVariation); {
+	case rep.Verdict == diff.Different && n > 0:
+		fmt.Fprintf(out, "Verdict: the servers differ (%s; %d more within the known variation of %s: %s)\n", plural(len(rep.Differences), "difference"), n, rep.Release, dims)
+	case rep.Verdict == diff.Different:
 		fmt.Fprintf(out, "Verdict: the servers differ (%s)\n", plural(len(rep.Differences), "difference"))
-		return
+	case rep.Verdict == diff.WithinVariation:
+		fmt.Fprintf(out, "Verdict: no differences beyond the known variation of %s (%d within it: %s)\n", rep.Release, n, dims)
+	default:
+		fmt.Fprintln(out, "Verdict: no differences")
 	}
-	fmt.Fprintln(out, "Verdict: no differences")
 }

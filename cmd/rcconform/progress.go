@@ -44,8 +44,8 @@ func (p *progress) check(s types.SpecReport, sh *fw.Shared) {
 	}
 	id, _ := conformance.IDFromLabels(s.Labels())
 	fmt.Fprintf(p.out, "%s  %-32s %s (%s)\n", tag, id, s.FullText(), millis(s.RunTime))
-	if tag == "PASS" || tag == "SKIP" && strings.HasPrefix(s.Failure.Message, conformance.NotForRelease) {
-		return // a check for other releases says why in the reports
+	if tag == "PASS" {
+		return
 	}
 	msg := strings.TrimSpace(s.Failure.Message)
 	if s.Failure.ForwardedPanic != "" {
@@ -75,6 +75,14 @@ func printSummary(out io.Writer, res *report.Results, files []string) {
 	fmt.Fprintf(out, "\nSummary: %d checks in %s, selected by the label filter %s\n", len(res.Checks), millis(res.EndTime.Sub(res.StartTime)), res.Selection.Filter)
 	if t := res.Target; t.Release != "" {
 		fmt.Fprintf(out, "Release: %s, %s\n  %s\n", t.Release, t.ReleaseSource, t.ReleaseLine)
+	} else if t.ReleaseSource != "" {
+		fmt.Fprintf(out, "Release: %s\n  expectations of the lines %s\n", t.ReleaseSource, strings.Join(t.Lines, ", "))
+	}
+	if fp := res.Target.Fingerprint; len(fp) > 0 {
+		fmt.Fprintf(out, "Fingerprint: %s\n", fp)
+	}
+	for _, d := range res.Summary.Deviations {
+		fmt.Fprintf(out, "Deviation from the doc page %s (the release's own answer; fails at --level core): %s\n", d.ID, strings.Join(d.Checks, ", "))
 	}
 	if len(res.Checks) > 0 {
 		fmt.Fprintf(out, "  %-20s %7s %7s %8s\n", "", "passed", "failed", "skipped")

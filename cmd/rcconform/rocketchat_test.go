@@ -26,8 +26,8 @@ import (
 var standins = sync.OnceValue(func() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	// 7.3.0 is a release the reference refuses, so its stand-in dies at start.
-	return standin.Build(ctx, nil, "8.6.1", "6.14.0", "7.3.0")
+	// 10.0.0 is on no line the reference emulates, so its stand-in dies at start.
+	return standin.Build(ctx, nil, "8.6.1", "6.14.0", "10.0.0")
 })
 
 // stackArgs runs release with the stand-ins of image (a release) and MongoDB.
@@ -120,10 +120,10 @@ func TestRocketChatMissingImage(t *testing.T) {
 
 func TestRocketChatDiesDuringStartup(t *testing.T) {
 	before := stackOrSkip(t)
-	r := cli(t, nil, append(stackArgs("7.3.0", "7.3.0"), "--report-dir", t.TempDir())...)
+	r := cli(t, nil, append(stackArgs("10.0.0", "10.0.0"), "--report-dir", t.TempDir())...)
 	wantExit(t, r, exitCannotRun)
 	wantOneSentence(t, r, "exited", "during start-up", "log")
-	if !strings.Contains(r.stdout, "  | ") || !strings.Contains(r.stdout, "7.3.0") {
+	if !strings.Contains(r.stdout, "  | ") || !strings.Contains(r.stdout, "10.0.0") {
 		t.Errorf("the console does not show the container's last log lines")
 	}
 	wantClean(t, before)

@@ -115,7 +115,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cannotRun(stderr, "the suite ended without a report; this is a bug in rcconform")
 	}
 	res := out.Results
-	printSummary(stdout, res, out.Files)
+	files := out.Files
+	if obs := writeObservation(stdout, cfg, res); obs != "" {
+		files = append(files, obs)
+	}
+	printSummary(stdout, res, files)
 	switch res.Summary.Verdict {
 	case report.Conformant:
 		return exitPassed

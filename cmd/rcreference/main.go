@@ -13,9 +13,11 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/rcconform/rcconform/conformance"
 	"github.com/rcconform/rcconform/reference"
 )
 
@@ -38,10 +40,12 @@ func run(args []string) (err error) {
 	maxUsers := fs.Int("max-users", def.MaxUsers, "DirectMesssage_maxUsers: members allowed in a direct message, caller included")
 	calls := fs.Int("rate-limit", 0, "dm.create/im.create calls allowed per window and client IP (0: off)")
 	window := fs.Duration("rate-limit-window", time.Minute, "rate limit window")
-	version := fs.String("rc-version", def.Version, "Rocket.Chat release to behave like and report from GET /api/info: a 6.x or 8.x release")
-	delay := fs.Bool("unauthorized-delay", false, "delay 401 answers by 0.5 to 1 s, as the 6.x Restivus router does")
+	version := fs.String("rc-version", def.Version, "Rocket.Chat release to behave like and report from GET /api/info, on one of the release lines "+lineNames())
+	variants := variantFlags{}
+	fs.Var(variants, "variant", "emulate `DIMENSION=VARIANT` where the release's line allows several variants, instead of its most likely one (repeatable, e.g. names=exact); the dimensions and their variants: "+dimensionNames())
+	delay := fs.Bool("unauthorized-delay", false, "delay 401 answers by 0.5 to 1 s, as the Restivus router does (unauthorized=restivus)")
 	racy := fs.Bool("racy-creation", false, "find or create rooms like released Rocket.Chat, look-up then insert, so that concurrent creations can race")
-	rcEnv := fs.Bool("rocketchat-env", false, "configure from the environment of Rocket.Chat's container image (PORT, ROOT_URL, MONGO_URL, ADMIN_*, OVERWRITE_SETTING_API_Enable_Rate_Limiter), and refuse to start unless MONGO_URL's server answers; the release is RCCONFORM_RELEASE")
+	rcEnv := fs.Bool("rocketchat-env", false, "configure from the environment of Rocket.Chat's container image (PORT, ROOT_URL, MONGO_URL, ADMIN_*, OVERWRITE_SETTING_API_Enable_Rate_Limiter), and refuse to start unless MONGO_URL's server answers; the release is RCCONFORM_RELEASE and RCCONFORM_VARIANTS adds comma-separated DIMENSION=VARIANT")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -63,6 +67,7 @@ func run(args []string) (err error) {
 		AdminPassword:     envOr("ADMIN_PASS", def.AdminPassword),
 		MaxUsers:          *maxUsers,
 		Version:           *version,
+		Variants:          variants,
 		RateLimit:         reference.RateLimit{Calls: *calls, Window: *window},
 		UnauthorizedDelay: *delay,
 		RacyCreation:      *racy,
@@ -90,6 +95,7 @@ func run(args []string) (err error) {
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 	// A plain line, so that scripts can take the URL as the last field.
+	logger.Info("emulating", slog.String("release", cfg.Version), slog.String("line", srv.Line()), slog.String("variants", formatVariants(srv.Variants())))
 	log.New(os.Stderr, "", 0).Printf("rcreference %s listening on http://%s", cfg.Version, ln.Addr())
 
 	select {
@@ -112,6 +118,51 @@ func run(args []string) (err error) {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// variantFlags collects --variant DIMENSION=VARIANT, one per dimension.
+type variantFlags map[string]string
+
+func (v variantFlags) String() string { return formatVariants(v) }
+
+func (v variantFlags) Set(s string) error {
+	dim, variant, err := conformance.ParseVariant(s)
+	if err != nil {
+		return err
+	}
+	if prev, ok := v[dim]; ok && prev != variant {
+		return fmt.Errorf("%s is given twice, as %s and as %s", dim, prev, variant)
+	}
+	v[dim] = variant
+	return nil
+}
+
+// formatVariants writes DIMENSION=VARIANT pairs in the model's order of
+// dimensions, comma-separated.
+func formatVariants(v map[string]string) string {
+	var parts []string
+	for _, d := range conformance.Dimensions {
+		if variant, ok := v[d.ID]; ok {
+			parts = append(parts, d.ID+"="+variant)
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+func lineNames() string {
+	names := make([]string, len(conformance.Lines))
+	for i, l := range conformance.Lines {
+		names[i] = l.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+func dimensionNames() string {
+	names := make([]string, len(conformance.Dimensions))
+	for i, d := range conformance.Dimensions {
+		names[i] = d.ID + " (" + strings.Join(d.VariantIDs(), "|") + ")"
+	}
+	return strings.Join(names, ", ")
 }
 
 func envOr(key, fallback string) string {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"log"
+	"maps"
 	"net"
 	"net/url"
 	"os"
@@ -22,7 +23,10 @@ const mongoWait = 30 * time.Second
 // (ROOT_URL), the first admin (ADMIN_USERNAME, ADMIN_PASS, ADMIN_EMAIL), the
 // REST rate limiter (OVERWRITE_SETTING_API_Enable_Rate_Limiter; on by
 // default with Rocket.Chat's 10 calls a minute) and the database (MONGO_URL,
-// whose first host must accept a connection). It returns the listen address.
+// whose first host must accept a connection). The release to emulate is
+// RCCONFORM_RELEASE, and RCCONFORM_VARIANTS (DIMENSION=VARIANT, comma-
+// separated) picks variants, overriding --variant for the same dimension.
+// It returns the listen address.
 func rocketChatEnv(cfg *reference.Config, getenv func(string) string) (string, error) {
 	port := getenv("PORT")
 	if port == "" {
@@ -35,6 +39,9 @@ func rocketChatEnv(cfg *reference.Config, getenv func(string) string) (string, e
 	}
 	if v := getenv("RCCONFORM_RELEASE"); v != "" {
 		cfg.Version = v
+	}
+	if err := envVariants(cfg, getenv("RCCONFORM_VARIANTS")); err != nil {
+		return "", fmt.Errorf("RCCONFORM_VARIANTS: %w", err)
 	}
 	cfg.AdminEmail = getenv("ADMIN_EMAIL")
 	cfg.RateLimit = reference.RateLimit{Calls: 10, Window: time.Minute}
@@ -50,6 +57,29 @@ func rocketChatEnv(cfg *reference.Config, getenv func(string) string) (string, e
 	}
 	log.New(os.Stderr, "", 0).Printf("connected to MongoDB at %s", host)
 	return "0.0.0.0:" + port, nil
+}
+
+// envVariants adds the variants of a comma-separated DIMENSION=VARIANT list
+// to cfg.Variants; empty entries are skipped.
+func envVariants(cfg *reference.Config, list string) error {
+	given := variantFlags{}
+	for _, entry := range strings.Split(list, ",") {
+		if strings.TrimSpace(entry) == "" {
+			continue
+		}
+		if err := given.Set(entry); err != nil {
+			return err
+		}
+	}
+	if len(given) == 0 {
+		return nil
+	}
+	// A new map, so that the caller's (the --variant flags) is left as it is.
+	merged := map[string]string{}
+	maps.Copy(merged, cfg.Variants)
+	maps.Copy(merged, given)
+	cfg.Variants = merged
+	return nil
 }
 
 // mongoHost is the first host:port of a mongodb:// connection string.

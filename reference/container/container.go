@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path"
@@ -68,7 +69,8 @@ type Options struct {
 
 // ReferenceOptions are the Options that start the reference configured
 // like cfg: its flags and its admin's environment. A zero MaxUsers or
-// Version leaves the reference's default, as reference.New does; AdminEmail,
+// Version leaves the reference's default, as reference.New does, and each
+// of Variants becomes a --variant, sorted by dimension; AdminEmail,
 // UnauthorizedDelay, RacyCreation and Logger are not passed on.
 func ReferenceOptions(cfg reference.Config) Options {
 	var args []string
@@ -77,6 +79,9 @@ func ReferenceOptions(cfg reference.Config) Options {
 	}
 	if cfg.Version != "" {
 		args = append(args, "--rc-version", cfg.Version)
+	}
+	for _, dim := range slices.Sorted(maps.Keys(cfg.Variants)) {
+		args = append(args, "--variant", dim+"="+cfg.Variants[dim])
 	}
 	if cfg.RateLimit.Calls > 0 {
 		args = append(args, "--rate-limit", strconv.Itoa(cfg.RateLimit.Calls), "--rate-limit-window", cfg.RateLimit.Window.String())

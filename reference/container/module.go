@@ -42,9 +42,21 @@ type runSettings struct {
 	buildLog io.Writer
 }
 
-// WithRelease makes the server behave like a Rocket.Chat release of the 6.x
-// or 8.x line (default the newest the reference knows).
+// WithRelease makes the server behave like a Rocket.Chat release of one of
+// the lines 6.0 to 9.x (default 8.6.1, conformance.DefaultRelease).
 func WithRelease(version string) Option { return func(s *runSettings) { s.ref.Version = version } }
+
+// WithVariant makes the server emulate this variant of a dimension (ids of
+// conformance.Dimensions, e.g. "names", "exact") where the release's line
+// allows several; other dimensions take the line's most likely variant.
+func WithVariant(dimension, variant string) Option {
+	return func(s *runSettings) {
+		if s.ref.Variants == nil {
+			s.ref.Variants = map[string]string{}
+		}
+		s.ref.Variants[dimension] = variant
+	}
+}
 
 // WithMaxUsers sets DirectMesssage_maxUsers (default 8).
 func WithMaxUsers(n int) Option { return func(s *runSettings) { s.ref.MaxUsers = n } }

@@ -12,12 +12,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rcconform/rcconform/reference"
 	"github.com/rcconform/rcconform/reference/container"
 )
 
 // TestModule starts the reference like a testcontainers module, logs in as
-// its admin, reads the release it was asked to behave like, and leaves
-// neither a container nor a change of the process environment behind.
+// its admin, reads the release and a variant it was asked to behave like,
+// and leaves neither a container nor a change of the process environment
+// behind.
 func TestModule(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -25,7 +27,8 @@ func TestModule(t *testing.T) {
 		t.Skipf("no docker engine answers: %v", err)
 	}
 	env := os.Environ()
-	c, err := container.Run(ctx, container.WithRelease("6.14.0"), container.WithAdmin("boss", "Boss-Pass-42!"), container.WithMaxUsers(5))
+	c, err := container.Run(ctx, container.WithRelease("7.10.2"), container.WithVariant("names", "exact"),
+		container.WithVariant("empty-name", "dropped"), container.WithAdmin("boss", "Boss-Pass-42!"), container.WithMaxUsers(5))
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
@@ -56,8 +59,22 @@ func TestModule(t *testing.T) {
 	var info struct{ Version string }
 	_ = json.NewDecoder(resp.Body).Decode(&info)
 	resp.Body.Close()
-	if info.Version != "6.14.0" {
-		t.Errorf("the admin's /api/info says %q, want the release asked for, 6.14.0", info.Version)
+	if info.Version != "7.10.2" {
+		t.Errorf("the admin's /api/info says %q, want the release asked for, 7.10.2", info.Version)
+	}
+	// names=exact leaves a name that matches nobody out of the room; the
+	// line's default, lookup, would refuse it.
+	req, _ = http.NewRequest(http.MethodPost, c.URL()+"/api/v1/dm.create", strings.NewReader(`{"username":"nobody"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-User-Id", login.Data.UserID)
+	req.Header.Set("X-Auth-Token", login.Data.AuthToken)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("dm.create with an unknown name: %d, want the self-DM names=exact answers", resp.StatusCode)
 	}
 	if err := c.Terminate(ctx); err != nil {
 		t.Fatal(err)
@@ -71,9 +88,42 @@ func TestModule(t *testing.T) {
 	}
 }
 
-func TestModuleRefusesAnUnknownRelease(t *testing.T) {
-	if _, err := container.Run(context.Background(), container.WithRelease("7.2.0")); err == nil || !strings.Contains(err.Error(), "7.2.0") {
-		t.Fatalf("Run with release 7.2.0: %v, want an error naming it", err)
+// TestModuleRefuses: a release outside the lines, or a variant its line
+// excludes, is refused before any container starts.
+func TestModuleRefuses(t *testing.T) {
+	for _, c := range []struct {
+		opts []container.Option
+		says string
+	}{
+		{[]container.Option{container.WithRelease("10.0.0")}, "10.0.0"},
+		{[]container.Option{container.WithRelease("7.2.0"), container.WithVariant("names", "exact")}, "names=exact"},
+		{[]container.Option{container.WithVariant("names", "fuzzy")}, `"fuzzy"`},
+	} {
+		if _, err := container.Run(context.Background(), c.opts...); err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("Run: %v, want an error saying %s", err, c.says)
+		}
+	}
+}
+
+// TestReferenceOptions: the reference's configuration becomes its flags,
+// each variant a --variant, in a stable order.
+func TestReferenceOptions(t *testing.T) {
+	opts := container.ReferenceOptions(reference.Config{
+		AdminUsername: "boss", AdminPassword: "pw", MaxUsers: 5, Version: "8.4.0",
+		Variants:  map[string]string{"route": "typed", "coercion": "coerce", "names": "exact", "empty-name": "dropped"},
+		RateLimit: reference.RateLimit{Calls: 3, Window: time.Minute},
+	})
+	want := []string{"--max-users", "5", "--rc-version", "8.4.0",
+		"--variant", "coercion=coerce", "--variant", "empty-name=dropped", "--variant", "names=exact", "--variant", "route=typed",
+		"--rate-limit", "3", "--rate-limit-window", "1m0s"}
+	if !slices.Equal(opts.Args, want) {
+		t.Errorf("Args = %q\nwant %q", opts.Args, want)
+	}
+	if opts.Env["ADMIN_USERNAME"] != "boss" || opts.Env["ADMIN_PASS"] != "pw" {
+		t.Errorf("Env = %v", opts.Env)
+	}
+	if args := container.ReferenceOptions(reference.Config{}).Args; len(args) != 0 {
+		t.Errorf("zero Config: Args = %q", args)
 	}
 }
 

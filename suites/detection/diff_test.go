@@ -19,18 +19,23 @@ import (
 
 // diffRun is what `rcconform diff --target` said about one server.
 type diffRun struct {
-	Exit     int
-	Checks   []string // the checks with a differing exchange, sorted
+	Exit int
+	// Checks are the checks with a really differing exchange, sorted;
+	// Within counts the differences within the release's known variation.
+	Checks   []string
+	Within   int
 	Report   diff.Report
 	Output   string
 	Duration time.Duration
 }
 
-// TestDiffFindsEveryMutant runs `rcconform diff` against every broken
-// server of this suite, compared with the reference at the release it
-// reports: each must differ in an exchange of a check that names its
-// behaviour, while a server with TEST_MODE's stack traces, which released
-// Rocket.Chat has, compares equal.
+// TestDiffFindsEveryMutant runs `rcconform diff` against every server of
+// this suite, compared with the reference at the release it reports,
+// answering as the variants the server showed where that release allows
+// them. A faithful server (the reference with any variants its line
+// allows) must show no real difference; a broken one must differ for real
+// in an exchange of a check that names its behaviour, while a server with
+// TEST_MODE's stack traces, which released Rocket.Chat has, compares equal.
 func TestDiffFindsEveryMutant(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds rcconform and compares it with every mutant")
@@ -47,6 +52,26 @@ func TestDiffFindsEveryMutant(t *testing.T) {
 	var mu sync.Mutex
 	var table []string
 	runs := 0
+	row := func(spec string, res diffRun) {
+		mu.Lock()
+		defer mu.Unlock()
+		runs++
+		table = append(table, fmt.Sprintf("%-64s exit %d  %5.1fs  %3d differences, %3d within known variation  %s", spec, res.Exit, res.Duration.Seconds(), len(res.Report.Differences), res.Within, strings.Join(res.Checks, " ")))
+	}
+	t.Run("faithful", func(t *testing.T) {
+		for _, f := range faithfulServers() {
+			spec := referenceName + "@" + f.spec()
+			t.Run(f.spec(), func(t *testing.T) {
+				t.Parallel()
+				res := runDiff(t, sem, bins, rcconform, spec)
+				row(spec, res)
+				if res.Exit != 0 || len(res.Report.Differences) > 0 {
+					t.Errorf("rcconform diff exits %d with %d real differences (in %v) against the reference at %s (%s), which answers as its release may:\n%s",
+						res.Exit, len(res.Report.Differences), res.Checks, f.rel, describeVariants(f.vs), res.Output)
+				}
+			})
+		}
+	})
 	t.Run("mutants", func(t *testing.T) {
 		for _, m := range mutants {
 			sameAsReleased := len(m.MustFail) == 0 && slices.Contains(m.PassesAt, conformance.Compat) && m.Family == "test-mode"
@@ -60,18 +85,15 @@ func TestDiffFindsEveryMutant(t *testing.T) {
 				t.Run(m.Name+"@"+v, func(t *testing.T) {
 					t.Parallel()
 					res := runDiff(t, sem, bins, rcconform, m.Name+"@"+v)
-					mu.Lock()
-					runs++
-					table = append(table, fmt.Sprintf("%-48s exit %d  %5.1fs  %3d differences  %s", m.Name+"@"+v, res.Exit, res.Duration.Seconds(), len(res.Report.Differences), strings.Join(res.Checks, " ")))
-					mu.Unlock()
+					row(m.Name+"@"+v, res)
 					if sameAsReleased {
 						if res.Exit != 0 {
 							t.Errorf("a server that only adds TEST_MODE's stack traces (%s) differs from the reference in %v:\n%s", m.Description, res.Checks, res.Output)
 						}
 						return
 					}
-					if res.Exit != 1 {
-						t.Fatalf("rcconform diff exits %d against a server where %s, want 1 (the servers differ):\n%s", res.Exit, m.Description, res.Output)
+					if res.Exit != 1 || len(res.Report.Differences) == 0 {
+						t.Fatalf("rcconform diff exits %d with %d real differences against a server where %s, want 1 (the servers differ):\n%s", res.Exit, len(res.Report.Differences), m.Description, res.Output)
 					}
 					if !slices.ContainsFunc(res.Checks, func(id string) bool { return slices.Contains(m.MustFail, id) }) {
 						t.Errorf("rcconform diff against a server where %s names no check of its behaviour %v among the differing ones %v", m.Description, m.MustFail, res.Checks)
@@ -84,7 +106,7 @@ func TestDiffFindsEveryMutant(t *testing.T) {
 		}
 	})
 	slices.Sort(table)
-	t.Logf("mutant → rcconform diff\n%s", strings.Join(table, "\n"))
+	t.Logf("server → rcconform diff\n%s", strings.Join(table, "\n"))
 	t.Logf("%d diff runs in %s", runs, time.Since(start).Round(time.Second))
 }
 
@@ -100,8 +122,9 @@ func buildCommand(t *testing.T, pkg string) string {
 	return bin
 }
 
-// runDiff starts the server spec names (name@release) and compares it with
-// the reference at the release it reports, the default of rcconform diff.
+// runDiff starts the server spec names (name@placement) and compares it
+// with the reference at the release it reports, the default of rcconform
+// diff.
 func runDiff(t *testing.T, sem chan struct{}, bins binaries, rcconform, spec string) diffRun {
 	t.Helper()
 	var res diffRun
@@ -131,5 +154,6 @@ func runDiff(t *testing.T, sem chan struct{}, bins binaries, rcconform, spec str
 		}
 	}
 	res.Checks = sortedUnique(res.Checks)
+	res.Within = len(res.Report.WithinVariation)
 	return res
 }

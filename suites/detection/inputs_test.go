@@ -19,6 +19,8 @@ import (
 
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
+
+	"github.com/rcconform/rcconform/conformance"
 )
 
 func inputMutants() []mutant {
@@ -154,6 +156,7 @@ func inputMutants() []mutant {
 		{
 			Name:        "input-form-refused",
 			Description: "a form-encoded body is not parsed (only JSON is), so it reads as no parameters",
+			Needs:       []conformance.Cond{conformance.Is(conformance.DimFormBody, conformance.FormParsed)},
 			Wrap: onDM(func(c *call) *answer {
 				if strings.HasPrefix(c.r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 					return c.forwardWith("text/plain", c.body)
@@ -212,6 +215,7 @@ func inputMutants() []mutant {
 		{
 			Name:        "input-form-excludeself-ignored",
 			Description: "excludeSelf of a form-encoded body is ignored, as a reader that coerces only JSON values would",
+			Needs:       []conformance.Cond{conformance.Is(conformance.DimFormBody, conformance.FormParsed)},
 			Wrap: onDM(func(c *call) *answer {
 				if strings.Contains(strings.ToLower(c.r.Header.Get("Content-Type")), "application/x-www-form-urlencoded") {
 					q, _ := url.ParseQuery(string(c.body))
@@ -221,7 +225,7 @@ func inputMutants() []mutant {
 				return c.forward()
 			}),
 			MustFail:   []string{"PARAMS-COERCE-FORM-EXCLUDESELF"},
-			MessageHas: "the caller is left out",
+			MessageHas: "excludeSelf",
 		},
 		{
 			Name:        "input-excludeself-truthy",
@@ -256,7 +260,7 @@ func inputMutants() []mutant {
 				return slices.ContainsFunc(p.Emails, func(e string) bool { return strings.EqualFold(e, n) })
 			}),
 			MustFail:   []string{"USER-BY-EMAIL"},
-			MessageHas: "e-mail address",
+			MessageHas: "address's owner",
 		},
 		{
 			Name:        "input-name-regex",

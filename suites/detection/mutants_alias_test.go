@@ -3,6 +3,8 @@ package detection
 import (
 	"net/http"
 	"strings"
+
+	"github.com/rcconform/rcconform/conformance"
 )
 
 // Mutants where im.create, the alias, differs from dm.create.
@@ -45,10 +47,10 @@ func aliasMutants() []mutant {
 		},
 		{
 			Name:        "im-create-unauth-other-line",
-			Description: "im.create answers 401 with the other line's body while dm.create sends its own",
+			Description: "im.create answers 401 with another router's body while dm.create sends its own",
 			Wrap: onAnswer(func(c *call, a *answer) {
 				if c.im() && a.Status == http.StatusUnauthorized {
-					if c.tr.Legacy {
+					if c.tr.is(conformance.DimUnauthorized, conformance.Restivus) {
 						a.Body = []byte(router401)
 					} else {
 						a.Body = []byte(restivus401)
@@ -72,7 +74,7 @@ func aliasMutants() []mutant {
 		},
 		{
 			Name:        "im-create-unknown-user-differs",
-			Description: "im.create answers an unknown user otherwise than dm.create (6.x: error-user-not-found; 8.x: Invalid User)",
+			Description: "im.create answers an unknown user otherwise than dm.create (where names are looked up: error-user-not-found; where they are matched exactly: Invalid User)",
 			Wrap: onDM(func(c *call) *answer {
 				a := c.forward()
 				if !c.im() {
@@ -91,7 +93,7 @@ func aliasMutants() []mutant {
 				return a
 			}),
 			MustFail:   []string{"ALIAS-UNKNOWN-USER"},
-			MessageHas: "im.create is the same endpoint",
+			MessageHas: "im.create",
 		},
 	}
 }

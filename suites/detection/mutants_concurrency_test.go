@@ -9,7 +9,7 @@ import (
 
 // Mutants of concurrent creation. Released Rocket.Chat looks a room up and
 // then inserts it, so concurrent identical creations may lose to a
-// duplicate key (6.x, 1:1) or make several rooms: that passes at compat and
+// duplicate key (where 1:1 rids are composed) or make several rooms: that passes at compat and
 // fails the recommended checks. The broken servers answer a race in ways
 // released Rocket.Chat never does.
 func concurrencyMutants() []mutant {
@@ -19,6 +19,7 @@ func concurrencyMutants() []mutant {
 			Name:        "racy-creation",
 			Description: "rooms are found or created like released Rocket.Chat: look-up, then insert, without a lock in between",
 			Config:      func(c *reference.Config) { c.RacyCreation = true },
+			EveryLine:   true,
 			PassesAt:    []conformance.Level{conformance.Compat},
 			Level:       conformance.Recommended,
 			MustFail:    []string{"SEM-CONCURRENT-ONE-TO-ONE", "SEM-CONCURRENT-GROUP"},
@@ -49,16 +50,16 @@ func concurrencyMutants() []mutant {
 			MessageHas: "no errorType",
 		},
 		{
-			Name:        "concurrent-group-dup-key",
-			Description: "a group creation that races an identical one loses to a duplicate key, which generated group ids never do",
+			Name:        "concurrent-group-dup-key-errortype",
+			Description: "a group creation that races an identical one loses to a subscription's duplicate key, answered with an errorType as if it were a Meteor.Error",
 			Wrap: raced(func(c *call, a *answer) *answer {
 				if _, room := a.room(); room != nil && len(members(room)) > 2 {
-					return c.tr.reply(http.StatusBadRequest, dupKey+`}`)
+					return c.tr.reply(http.StatusBadRequest, dupKey+`,"errorType":"error-duplicate-key"}`)
 				}
 				return a
 			}),
 			MustFail:   []string{"SEM-CONCURRENT-GROUP-RELEASED"},
-			MessageHas: "group creation racing",
+			MessageHas: "no errorType",
 		},
 		{
 			Name:        "concurrent-loser-empty-room",

@@ -3,22 +3,35 @@ package detection
 import (
 	"net/http"
 
+	"github.com/rcconform/rcconform/conformance"
 	"github.com/rcconform/rcconform/internal/oracle"
 )
 
 // Servers that lack a feature version of the doc page's change log (3.1.0
 // usernames, 3.18.0 excludeSelf): only the checks of the missing feature
 // may fail, so that a server of an older feature level is told exactly
-// what it lacks.
+// what it lacks. The server whose schema has no usernames runs where a
+// strict parser refuses top-level scalars and the schema coerces:
+// elsewhere PARAMS-STRING, PARAMS-NUMBER and the PARAMS-COERCE-* checks pin
+// validator texts that name the usernames form (3.1.0) though they hold
+// since 0.59.0, so it fails them there too. RELEASE-FINGERPRINT's probes
+// send excludeSelf and read usernames' text, so it may fail too (see judge).
 func featureMutants() []mutant {
+	older := []conformance.Cond{
+		conformance.Is(conformance.DimBodyParser, conformance.StrictParser),
+		conformance.Is(conformance.DimCoercion, conformance.Coerce),
+	}
 	return []mutant{
 		{
 			Name:        "feature-no-usernames-unknown-key",
 			Description: "a server before 3.1.0 whose schema has only the username form: usernames is refused as an unknown key",
+			Needs:       older,
 			Wrap: onDM(func(c *call) *answer {
-				// On 6.x a JSON body that does not parse is the body parser's to answer.
-				parserAnswers := c.tr.Legacy && c.json() && len(c.body) > 0 && !jsonValid(c.body)
-				if msg := c.validation(without("usernames"), true); msg != "" && !parserAnswers && c.authenticated() {
+				// A strict parser answers a JSON body that does not parse, or
+				// is no object or array, itself.
+				v, parsed := jsonValue(c.body)
+				parserAnswers := c.tr.is(conformance.DimBodyParser, conformance.StrictParser) && c.json() && len(c.body) > 0 && (!parsed || scalar(v))
+				if msg := c.validation(without("usernames"), c.coerce()); msg != "" && !parserAnswers && c.authenticated() {
 					return c.tr.invalidParams(msg)
 				}
 				return c.forward()
@@ -48,7 +61,7 @@ func featureMutants() []mutant {
 			Wrap: onDM(func(c *call) *answer {
 				if m, _ := c.params().(map[string]any); m != nil {
 					if _, ok := m["excludeSelf"]; ok && c.authenticated() {
-						if msg := c.validation(without("excludeSelf"), true); msg != "" {
+						if msg := c.validation(without("excludeSelf"), c.coerce()); msg != "" {
 							return c.tr.invalidParams(msg)
 						}
 					}

@@ -2,36 +2,40 @@ package detection
 
 import (
 	"strings"
+
+	"github.com/rcconform/rcconform/conformance"
 )
 
-// Mutants of the Invalid User answer and of how the legacy route (6.x)
-// resolves names. 8.6.1 never answers Invalid User, so these run at 6.x.
+// Mutants of the Invalid User answer and of how names are resolved. Only
+// servers that look names up answer Invalid User (names=lookup).
 func invalidUserMutants() []mutant {
+	lookup := []conformance.Cond{conformance.Is(conformance.DimNames, conformance.Lookup)}
 	return []mutant{
 		{
 			Name:        "user-no-details",
 			Description: "error-invalid-user answers lack details",
-			Versions:    []string{v6, v640},
+			Needs:       lookup,
 			Wrap: onErrorType("error-invalid-user", func(_ *call, _ *answer, m map[string]any) {
 				delete(m, "details")
 			}),
-			MustFail:   []string{"USER-UNKNOWN", "USER-UNKNOWN-IN-LIST", "USER-UNTRIMMED", "USER-EXCLUDESELF-ALONE", "USER-EMPTY-UNKNOWN"},
+			MustFail:   []string{"USER-UNKNOWN", "USER-UNKNOWN-IN-LIST", "USER-UNTRIMMED", "USER-EXCLUDESELF-ALONE"},
 			MessageHas: "Invalid User",
 		},
 		{
 			Name:        "user-other-errortype",
 			Description: "an unknown user is answered with errorType error-user-not-found",
-			Versions:    []string{v6, v640},
+			Needs:       lookup,
 			Wrap: onErrorType("error-invalid-user", func(_ *call, _ *answer, m map[string]any) {
 				m["errorType"] = "error-user-not-found"
 				m["error"] = "User not found [error-user-not-found]"
 			}),
-			MustFail:   []string{"USER-UNKNOWN", "USER-UNKNOWN-IN-LIST", "USER-BEFORE-PERMISSION", "USER-BEFORE-MAX-USERS", "USER-EMPTY-UNKNOWN"},
+			MustFail:   []string{"USER-UNKNOWN", "USER-UNKNOWN-IN-LIST", "USER-BEFORE-PERMISSION", "USER-BEFORE-MAX-USERS"},
 			MessageHas: "Invalid User",
 		},
 		{
 			Name:        "user-unknown-404",
 			Description: "an unknown user is answered 404 Not Found",
+			Needs:       lookup,
 			Wrap: onErrorType("error-invalid-user", func(_ *call, a *answer, _ map[string]any) {
 				a.Status = 404
 			}),
@@ -47,7 +51,7 @@ func invalidUserMutants() []mutant {
 				}
 			}),
 			MustFail:   []string{"USER-EXCLUDESELF-ALONE"},
-			MessageHas: "at least two other members",
+			MessageHas: "excludeSelf",
 		},
 		{
 			Name:        "username-trimmed",
@@ -63,17 +67,17 @@ func invalidUserMutants() []mutant {
 		{
 			Name:        "user-empty-message-capitalised",
 			Description: `an empty name is answered "Invalid username" instead of the plain "invalid username"`,
-			Versions:    []string{v650, v6},
+			Needs:       []conformance.Cond{conformance.Is(conformance.DimEmptyName, conformance.InvalidName)},
 			Wrap: onError("invalid username", func(_ *call, _ *answer, m map[string]any) {
 				m["error"] = "Invalid username"
 			}),
-			MustFail:   []string{"USER-EMPTY", "USER-EMPTY-ITEM", "USER-BLANK-ITEMS", "PARAMS-COERCE-NULL-EMPTY"},
+			MustFail:   []string{"USER-EMPTY", "USER-EMPTY-LIST", "USER-EMPTY-ITEM", "USER-BLANK-ITEMS", "PARAMS-COERCE-NULL-EMPTY"},
 			MessageHas: "invalid username",
 		},
 		{
 			Name:        "user-empty-item-skipped",
 			Description: `an empty item of usernames ("a," or " , ") is skipped instead of refused as an empty name`,
-			Versions:    []string{v650, v6},
+			Needs:       []conformance.Cond{conformance.Is(conformance.DimEmptyName, conformance.UnknownUser, conformance.InvalidName)},
 			Wrap: onBody(func(c *call, body map[string]any) {
 				if s, ok := body["usernames"].(string); ok {
 					var kept []string

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/rcconform/rcconform/conformance"
 	"github.com/rcconform/rcconform/reference"
 )
 
@@ -19,7 +20,8 @@ func semanticsMutants() []mutant {
 		{
 			Name:        "sem-rid-reversed",
 			Description: "a 1:1 rid joins the two user ids in reverse order",
-			Versions:    []string{v6},
+			Needs:       []conformance.Cond{conformance.Is(conformance.DimRID, conformance.Composed)},
+			NotWhere:    []conformance.Cond{conformance.Is(conformance.DimRID, conformance.Generated)},
 			Wrap: onRoom(func(c *call, room map[string]any) {
 				if ids, ok := userIDs(c.tr, members(room)); ok && len(ids) == 2 && str(room["rid"]) == ids[0]+ids[1] {
 					setRid(room, ids[1]+ids[0])
@@ -195,8 +197,8 @@ func semanticsMutants() []mutant {
 		},
 		{
 			Name:        "sem-case-sensitive",
-			Description: "6.x's names are looked up with case: a name that matches only ignoring case is an invalid user",
-			Versions:    []string{v6},
+			Description: "names are looked up one by one, but with case: a name that matches only ignoring case is an invalid user",
+			Needs:       []conformance.Cond{conformance.Is(conformance.DimNames, conformance.Lookup)},
 			Wrap: onDM(func(c *call) *answer {
 				for _, n := range c.names() {
 					if p := c.tr.name(n); p != nil && p.Username != n && c.authenticated() {
@@ -211,7 +213,7 @@ func semanticsMutants() []mutant {
 		{
 			Name:        "sem-typed-case-echoed",
 			Description: "the room lists usernames as typed rather than as stored",
-			Versions:    []string{v6},
+			Needs:       []conformance.Cond{conformance.Is(conformance.DimNames, conformance.Lookup)},
 			Wrap: onRoom(func(c *call, room map[string]any) {
 				names := members(room)
 				for i, stored := range names {
@@ -257,9 +259,8 @@ func semanticsMutants() []mutant {
 		{
 			Name:        "sem-max-users-9",
 			Description: "the member limit is 9 instead of Rocket.Chat's default 8",
-			Versions:    []string{v650, v6, v8},
 			Config:      func(c *reference.Config) { c.MaxUsers = memberLimit + 1 },
-			MustFail:    []string{"SEM-MAX-USERS-EXCEEDED", "SEM-MAX-USERS-DUPLICATES", "SEM-MAX-USERS-PLAIN-ERROR"},
+			MustFail:    []string{"SEM-MAX-USERS-EXCEEDED", "SEM-MAX-USERS-DUPLICATES", "SEM-MAX-USERS-EXCLUDESELF-OVER"},
 			MessageHas:  "over the limit",
 		},
 		{
@@ -291,7 +292,7 @@ func semanticsMutants() []mutant {
 			Description: "with excludeSelf the caller still counts toward the member limit",
 			Wrap: onDM(func(c *call) *answer {
 				if _, ok := c.object()["usernames"].(string); ok && c.excludeSelf() && len(c.names())+1 > memberLimit && c.authenticated() {
-					return c.tr.reply(http.StatusBadRequest, maxUsersBody(memberLimit))
+					return c.tr.maxUsers(memberLimit)
 				}
 				return c.forward()
 			}),
@@ -439,7 +440,7 @@ func lookupBugState(match func(want, have []string) bool, askedNames bool) wrapp
 		rid := str(room["rid"])
 		mu.Lock()
 		defer mu.Unlock()
-		if !(c.tr.Legacy && len(want) == 2) { // 6.x finds a pair by its composed id
+		if !(c.tr.is(conformance.DimRID, conformance.Composed) && len(want) == 2) { // a composed rid finds a pair by its id
 			for _, r := range rooms {
 				if r.rid == rid {
 					return // the exact room comes first

@@ -2,11 +2,16 @@ package detection
 
 import (
 	"net/http"
+
+	"github.com/rcconform/rcconform/conformance"
 )
 
-// Mutants of the 401 answer and of authentication, on both lines.
+// Mutants of the 401 answer and of authentication.
 func unauthorizedMutants() []mutant {
-	every401 := []string{"AUTH-01", "AUTH-02", "AUTH-03", "AUTH-04", "AUTH-05", "AUTH-06", "AUTH-07", "AUTH-BODY-RESTIVUS", "AUTH-BODY-ROUTER"}
+	every401 := []string{"AUTH-01", "AUTH-02", "AUTH-03", "AUTH-04", "AUTH-05", "AUTH-06", "AUTH-07", "AUTH-BODY-EXACT", "AUTH-BODY-EXACT-TOKEN"}
+	// The bodies that carry "status": those of the routers before the
+	// breaking changes.
+	withStatus := []conformance.Cond{conformance.Is(conformance.DimUnauthorized, conformance.Restivus, conformance.Router)}
 	return []mutant{
 		{
 			Name:        "401-wrong-message",
@@ -27,6 +32,7 @@ func unauthorizedMutants() []mutant {
 		{
 			Name:        "401-no-status",
 			Description: `the 401 body lacks "status":"error"`,
+			Needs:       withStatus,
 			Wrap: onAnswer(func(_ *call, a *answer) {
 				if m := a.object(); a.Status == http.StatusUnauthorized && m != nil {
 					delete(m, "status")
@@ -39,6 +45,7 @@ func unauthorizedMutants() []mutant {
 		{
 			Name:        "401-status-failure",
 			Description: `the 401 body says "status":"failure" instead of "error"`,
+			Needs:       withStatus,
 			Wrap: onAnswer(func(_ *call, a *answer) {
 				if m := a.object(); a.Status == http.StatusUnauthorized && m != nil {
 					m["status"] = "failure"

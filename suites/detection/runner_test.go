@@ -3,8 +3,10 @@ package detection
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,12 +15,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/rcconform/rcconform/conformance"
+	"github.com/rcconform/rcconform/report"
 )
 
 const suitePackage = "github.com/rcconform/rcconform/suites/dmcreate"
@@ -45,6 +49,11 @@ type runResult struct {
 	// Setup is the failure message of the suite's setup, "" when it passed.
 	Setup  string
 	Output string
+	// Exit is the suite binary's exit code.
+	Exit int
+	// Fingerprint is what results.json says the target showed, per
+	// dimension: the variant, "?" for an answer that fits none.
+	Fingerprint variants
 }
 
 func (r runResult) failedIDs() []string {
@@ -59,8 +68,9 @@ func (r runResult) failedIDs() []string {
 // also the process that serves the mutants (see TestMain).
 const selfPackage = "github.com/rcconform/rcconform/suites/detection"
 
-// serveEnv names the mutant ("name@release") a process started from this
-// package's test binary serves instead of running the tests.
+// serveEnv names the mutant ("name@placement", see lines_test.go) a process
+// started from this package's test binary serves instead of running the
+// tests.
 const serveEnv = "DETECTION_SERVE"
 
 // TestMain serves one mutant when serveEnv says so: the tests start each
@@ -75,29 +85,28 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if built.dir != "" {
+		_ = os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
 }
 
 // serveMutant serves the mutant spec names on loopback, writes its URL on
 // a line of stdout and serves until stdin is closed.
 func serveMutant(spec string) error {
-	name, version, ok := strings.Cut(spec, "@")
+	name, placement, ok := strings.Cut(spec, "@")
 	if !ok {
-		return fmt.Errorf("%s=%q is not name@release", serveEnv, spec)
+		return fmt.Errorf("%s=%q is not name@placement", serveEnv, spec)
 	}
 	m := mutant{Name: name}
 	if name != referenceName {
-		mutants, err := catalogue()
-		if err != nil {
-			return err
-		}
-		i := slices.IndexFunc(mutants, func(m mutant) bool { return m.Name == name })
-		if i < 0 {
+		var ok bool
+		if m, ok = findMutant(name); !ok {
 			return fmt.Errorf("no mutant is named %q", name)
 		}
-		m = mutants[i]
 	}
-	h, err := m.handler(version)
+	h, err := m.handler(placement)
 	if err != nil {
 		return err
 	}
@@ -111,32 +120,69 @@ func serveMutant(spec string) error {
 // referenceName serves the reference itself.
 const referenceName = "reference"
 
-// buildBinaries compiles the suite's test binary and this package's, once,
-// without -race.
+// built holds the two binaries once the first test built them: every test
+// of the package shares them, and TestMain removes them.
+var built struct {
+	sync.Mutex
+	dir  string
+	bins binaries
+	err  error
+	skip string
+}
+
+// buildBinaries compiles the suite's test binary and this package's,
+// without -race, once for all the tests of the package.
 func buildBinaries(t *testing.T) binaries {
 	t.Helper()
+	built.Lock()
+	defer built.Unlock()
+	if built.dir == "" && built.err == nil && built.skip == "" {
+		built.bins, built.dir, built.skip, built.err = compileBinaries()
+	}
+	switch {
+	case built.skip != "":
+		t.Skip(built.skip)
+	case built.err != nil:
+		t.Fatal(built.err)
+	}
+	return built.bins
+}
+
+func compileBinaries() (binaries, string, string, error) {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		t.Skipf("the go command is needed to build the suite: %v", err)
+		return binaries{}, "", fmt.Sprintf("the go command is needed to build the suite: %v", err), nil
 	}
 	gomod, err := exec.Command(goBin, "env", "GOMOD").Output()
 	if err != nil || strings.TrimSpace(string(gomod)) == "" {
-		t.Fatalf("find the module root with go env GOMOD: %v", err)
+		return binaries{}, "", "", fmt.Errorf("find the module root with go env GOMOD: %v", err)
 	}
-	dir := t.TempDir()
+	dir, err := os.MkdirTemp("", "rcconform-detection-")
+	if err != nil {
+		return binaries{}, "", "", fmt.Errorf("make a directory for the binaries: %w", err)
+	}
 	bins := binaries{suite: filepath.Join(dir, "dmcreate.test"), servers: filepath.Join(dir, "detection.test")}
-	for bin, pkg := range map[string]string{bins.suite: suitePackage, bins.servers: selfPackage} {
-		cmd := exec.Command(goBin, "test", "-c", "-o", bin, pkg)
-		cmd.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
-		cmd.Env = withoutRace(os.Environ())
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("build %s: %v\n%s", pkg, err, out)
-		}
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, b := range []struct{ bin, pkg string }{{bins.suite, suitePackage}, {bins.servers, selfPackage}} {
+		wg.Go(func() {
+			cmd := exec.Command(goBin, "test", "-c", "-o", b.bin, b.pkg)
+			cmd.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
+			cmd.Env = withoutRace(os.Environ())
+			if out, err := cmd.CombinedOutput(); err != nil {
+				errs[i] = fmt.Errorf("build %s: %w\n%s", b.pkg, err, out)
+			}
+		})
 	}
-	return bins
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		_ = os.RemoveAll(dir)
+		return binaries{}, "", "", err
+	}
+	return bins, dir, "", nil
 }
 
-// startServer starts the mutant (name@release) as a process of the servers
+// startServer starts the mutant (name@placement) as a process of the servers
 // binary and returns its URL and a function that stops it.
 func startServer(ctx context.Context, servers, spec string) (string, func(), error) {
 	cmd := exec.CommandContext(ctx, servers)
@@ -185,7 +231,7 @@ func withoutRace(env []string) []string {
 	return out
 }
 
-// withServer starts the server spec names (name@release) once a slot of
+// withServer starts the server spec names (name@placement) once a slot of
 // sem is free, and calls run with its URL, a fresh directory and the
 // environment of a program run against it: no RC_* variable of the caller's,
 // the reference's admin.
@@ -207,26 +253,48 @@ func withServer(t *testing.T, sem chan struct{}, servers, spec string, run func(
 	run(ctx, url, t.TempDir(), append(env, "RC_ADMIN_USER=admin", "RC_ADMIN_PASSWORD=admin-pass"))
 }
 
-// runSuite starts the server spec names (name@release), runs the suite
+// runSuite starts the server spec names (name@placement), runs the suite
 // binary against it by URL, in the order of seed and at level, and reads
-// the JSON report.
-func runSuite(t *testing.T, sem chan struct{}, bins binaries, spec string, seed int64, level conformance.Level) runResult {
+// Ginkgo's JSON report, and with results the run's results.json (writing
+// the certificate costs a little, so only the runs that read it write it).
+func runSuite(t *testing.T, sem chan struct{}, bins binaries, spec string, seed int64, level conformance.Level, results bool) runResult {
 	t.Helper()
 	var out []byte
 	var runErr error
-	var report string
+	var reportPath, resultsPath string
 	withServer(t, sem, bins.servers, spec, func(ctx context.Context, url, dir string, env []string) {
-		report = filepath.Join(dir, "report.json")
+		reportPath = filepath.Join(dir, "report.json")
 		cmd := exec.CommandContext(ctx, bins.suite, "-test.run=^TestDMCreate$",
-			"-ginkgo.json-report="+report, "-ginkgo.no-color",
+			"-ginkgo.json-report="+reportPath, "-ginkgo.no-color",
 			"-ginkgo.randomize-all", "-ginkgo.seed="+strconv.FormatInt(seed, 10))
 		cmd.Dir = dir
 		cmd.Env = append(env, "RC_URL="+url, "RC_LEVEL="+string(level))
+		if results {
+			resultsPath = filepath.Join(dir, "results", "results.json")
+			cmd.Env = append(cmd.Env, "RC_REPORT_DIR="+filepath.Dir(resultsPath))
+		}
 		out, runErr = cmd.CombinedOutput()
 	})
 	res := runResult{Output: string(out)}
+	var exit *exec.ExitError
+	switch {
+	case errors.As(runErr, &exit):
+		res.Exit = exit.ExitCode()
+	case runErr != nil:
+		t.Fatalf("run the suite against %s: %v\n%s", spec, runErr, out)
+	}
+	if results {
+		r, err := report.ReadFile(resultsPath)
+		if err != nil {
+			t.Fatalf("read the run's results.json (exit %d): %v\n%s", res.Exit, err, out)
+		}
+		res.Fingerprint = variants{}
+		for dim, shown := range r.Target.Fingerprint {
+			res.Fingerprint[dim] = cmp.Or(shown.Variant, "?")
+		}
+	}
 
-	raw, err := os.ReadFile(report)
+	raw, err := os.ReadFile(reportPath)
 	if err != nil {
 		t.Fatalf("the suite wrote no report (%v; exit: %v):\n%s", err, runErr, out)
 	}

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf16"
 
 	"github.com/rcconform/rcconform/conformance"
 	"github.com/rcconform/rcconform/internal/oracle"
@@ -27,8 +28,8 @@ import (
 // This file holds the small, generic pieces the mutants are made of: a
 // learner that watches provisioning traffic, helpers to read, replace and
 // rewrite request and answer bodies of dm.create / im.create, the answers
-// released Rocket.Chat gives on each line, and the oracle's model of the
-// body schema. No mutant lives here.
+// released Rocket.Chat gives under each variant, and the oracle's model of
+// the body schema. No mutant lives here.
 
 const (
 	dmPath = "/api/v1/dm.create"
@@ -54,14 +55,14 @@ func (p *person) display() string {
 
 // traffic learns who is who by watching login, users.create and
 // users.delete: user id ↔ token ↔ username ↔ display name ↔ e-mail. It also
-// knows the release the mutant wraps, so that the answers a mutant makes up
-// have the shape of that release's line.
+// knows the variants the server shows (the reference's, or what a mutant
+// makes it show instead), so that the answers a mutant makes up have the
+// shape of the server's own.
 type traffic struct {
-	// Version is the release the wrapped reference emulates and reports.
+	// Version is the release the wrapped reference emulates.
 	Version string
-	// Legacy is true on the 6.x line: the Restivus router and the legacy
-	// dm.create route.
-	Legacy bool
+	// Variants are the variants the server shows, per dimension id.
+	Variants variants
 
 	mu      sync.Mutex
 	byID    map[string]*person
@@ -70,17 +71,20 @@ type traffic struct {
 	order   []*person // first seen first
 }
 
-func newTraffic(version string) *traffic {
+func newTraffic(version string, vs variants) *traffic {
 	bot := &person{ID: "rocket.cat", Username: "rocket.cat", Name: "Rocket.Cat"}
 	return &traffic{
-		Version: version,
-		Legacy:  conformance.Line6.Contains(conformance.MustRelease(version)),
-		byID:    map[string]*person{bot.ID: bot},
-		byName:  map[string]*person{bot.Username: bot},
-		byToken: map[string]*person{},
-		order:   []*person{bot},
+		Version:  version,
+		Variants: vs,
+		byID:     map[string]*person{bot.ID: bot},
+		byName:   map[string]*person{bot.Username: bot},
+		byToken:  map[string]*person{},
+		order:    []*person{bot},
 	}
 }
+
+// is reports whether the server shows one of these variants along dim.
+func (t *traffic) is(dim string, vs ...string) bool { return slices.Contains(vs, t.Variants[dim]) }
 
 func (t *traffic) remember(id, username, name, token string, roles, emails []any) {
 	if id == "" {
@@ -235,17 +239,23 @@ func forward(h http.Handler, r *http.Request) *answer {
 	return &answer{Status: rec.Code, Header: rec.Header().Clone(), Body: rec.Body.Bytes()}
 }
 
-// reply builds an answer with a JSON body and the headers of the line's
-// router.
+// reply builds an answer with a JSON body and the headers of the server's
+// router: Restivus adds its CORS headers to every answer of a route.
 func (t *traffic) reply(status int, body string) *answer {
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Pragma", "no-cache")
-	if t.Legacy {
-		h.Set("Access-Control-Allow-Origin", "*")
+	if t.is(conformance.DimUnauthorized, conformance.Restivus) {
+		setRestivusHeaders(h)
 	}
 	return &answer{Status: status, Header: h, Body: []byte(body)}
+}
+
+// setRestivusHeaders adds the CORS headers Restivus puts on every answer.
+func setRestivusHeaders(h http.Header) {
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Allow-Headers", "Origin, X-Requested-With, Content-Type, Accept, X-User-Id, X-Auth-Token")
 }
 
 func (a *answer) write(w http.ResponseWriter) {
@@ -415,25 +425,57 @@ func (c *call) json() bool {
 // object is the request body as a JSON object, or nil.
 func (c *call) object() map[string]any { return decodeObject(c.body) }
 
-// params is the body as the endpoint reads it: JSON (a value that does not
-// parse reads as {}), a form, or {} for any other Content-Type.
+// params is the body as the endpoint reads it, along the variants the
+// server shows: JSON (a value that does not parse reads as {}; a top-level
+// scalar spread into an object where the body is spread), a form where
+// forms are parsed, or {} for any other Content-Type (an object of the
+// text's characters where the body is spread, which validates alike).
 func (c *call) params() any {
 	ct := strings.ToLower(c.r.Header.Get("Content-Type"))
 	switch {
 	case strings.Contains(ct, "application/json"):
 		if v := decodeJSON(c.body); v != nil && jsonValid(c.body) {
+			if c.tr.is(conformance.DimBodyShape, conformance.Spread) && c.tr.is(conformance.DimBodyParser, conformance.LenientParser) {
+				return spreadJS(v)
+			}
 			return v
 		}
-	case strings.Contains(ct, "application/x-www-form-urlencoded"):
-		q, _ := url.ParseQuery(string(c.body))
+	case strings.Contains(ct, "application/x-www-form-urlencoded") && c.tr.is(conformance.DimFormBody, conformance.FormParsed):
+		return parseForm(c.body)
+	}
+	return map[string]any{}
+}
+
+// parseForm reads a form body as Object.fromEntries does: the last value
+// of a repeated key wins.
+func parseForm(body []byte) map[string]any {
+	q, _ := url.ParseQuery(string(body))
+	out := map[string]any{}
+	for k, vs := range q {
+		out[k] = vs[len(vs)-1]
+	}
+	return out
+}
+
+// spreadJS is JavaScript's {...v} for a parsed JSON value, arrays kept: an
+// object is itself, a string an object of its (UTF-16) indexes, any other
+// scalar {}.
+func spreadJS(v any) any {
+	switch t := v.(type) {
+	case []any, map[string]any:
+		return t
+	case string:
 		out := map[string]any{}
-		for k, vs := range q {
-			out[k] = vs[len(vs)-1]
+		for i, u := range utf16.Encode([]rune(t)) {
+			out[strconv.Itoa(i)] = string(rune(u))
 		}
 		return out
 	}
 	return map[string]any{}
 }
+
+// coerce reports whether the server's body schema coerces scalars.
+func (c *call) coerce() bool { return c.tr.is(conformance.DimCoercion, conformance.Coerce) }
 
 // validation is the validator's message for the request's parameters
 // against these body forms, "" when they pass.
@@ -441,8 +483,9 @@ func (c *call) validation(branches []oracle.Branch, coerce bool) string {
 	return oracle.Message(branches, c.params(), coerce)
 }
 
-// valid reports whether the parameters pass dm.create's schema.
-func (c *call) valid() bool { return c.validation(dmBranches(), true) == "" }
+// valid reports whether the parameters pass dm.create's schema, as the
+// server's schema coerces them or not.
+func (c *call) valid() bool { return c.validation(dmBranches(), c.coerce()) == "" }
 
 // forward sends the request, with its current body, to the reference.
 func (c *call) forward() *answer {
@@ -470,18 +513,34 @@ func (c *call) authenticated() bool {
 // caller is the user the request's X-User-Id names, if the learner knows it.
 func (c *call) caller() *person { return c.tr.id(c.r.Header.Get("X-User-Id")) }
 
-// names lists the names the body gives, as the handler reads them: username
-// as is, usernames split on commas and trimmed.
+// names lists the names the body gives, as the handler reads them after
+// the schema: username as is (a number, boolean or null coerced to a
+// string where the schema coerces), usernames split on commas and trimmed.
 func (c *call) names() []string {
 	m, _ := c.params().(map[string]any)
-	if u, ok := m["username"].(string); ok {
-		return []string{u}
+	if u, ok := m["username"]; ok {
+		return []string{asName(u)}
 	}
-	s, ok := m["usernames"].(string)
+	s, ok := m["usernames"]
 	if !ok {
 		return nil
 	}
-	return splitNames(s)
+	return splitNames(asName(s))
+}
+
+// asName is ajv's coercion of a scalar to a string: null is "".
+func asName(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case nil:
+		return ""
+	case json.Number:
+		return t.String()
+	case bool:
+		return strconv.FormatBool(t)
+	}
+	return fmt.Sprint(v)
 }
 
 func splitNames(s string) []string {
@@ -504,11 +563,18 @@ func setNames(body map[string]any, names []string) {
 // excludeSelf reports whether the body asks for excludeSelf true.
 func (c *call) excludeSelf() bool {
 	m, _ := c.params().(map[string]any)
-	v := m["excludeSelf"]
-	return v == true || v == "true"
+	switch v := m["excludeSelf"].(type) {
+	case bool:
+		return v
+	case string:
+		return v == "true" || v == "1"
+	case json.Number:
+		return v == "1"
+	}
+	return false
 }
 
-// Answers of released Rocket.Chat, in the shape of the mutant's line.
+// Answers of released Rocket.Chat, in the shape of the server's variants.
 
 const (
 	notAllowedBody   = `{"success":false,"error":"Not allowed [error-not-allowed]","errorType":"error-not-allowed","details":{"method":"createDirectMessage"}}`
@@ -516,34 +582,53 @@ const (
 	emptyNameBody    = `{"success":false,"error":"invalid username"}`
 	maxUsersPlainErr = "error-direct-message-max-user-exceeded"
 	loggedOut        = "You must be logged in to do this."
-	// bodyParserPage is the page 6.x's global JSON body parser answers with.
+	// bodyParserPage is the page the strict global JSON body parser answers with.
 	bodyParserPage = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Bad Request</pre>\n</body>\n</html>\n"
 )
 
-// invalidParams is the line's answer to a body that fails the schema: on
-// 6.x a Meteor error with the " [invalid-params]" suffix, on 8.x the typed
-// route's answer without it.
+// invalidParams is the server's answer to a body that fails the schema:
+// on the legacy route a Meteor error with the " [invalid-params]" suffix,
+// on the typed route the router's answer without it.
 func (t *traffic) invalidParams(msg string) *answer {
-	if t.Legacy {
-		return t.reply(http.StatusBadRequest, `{"success":false,"error":`+quote(msg+" [invalid-params]")+`,"errorType":"invalid-params"}`)
+	if t.is(conformance.DimRoute, conformance.Legacy) {
+		return t.reply(http.StatusBadRequest, `{"success":false,"error":`+quote(msg+legacySuffix)+`,"errorType":"invalid-params"}`)
 	}
 	return t.reply(http.StatusBadRequest, `{"success":false,"errorType":"invalid-params","error":`+quote(msg)+`}`)
 }
 
-// unauthorized is the line's 401 answer.
+const legacySuffix = " [invalid-params]"
+
+// unauthorized is the server's 401 answer.
 func (t *traffic) unauthorized() *answer {
-	if t.Legacy {
-		return t.reply(http.StatusUnauthorized, restivus401)
+	return t.reply(http.StatusUnauthorized, body401(t.Variants[conformance.DimUnauthorized]))
+}
+
+// body401 is the 401 body of each variant of the unauthorized dimension.
+func body401(variant string) string {
+	switch variant {
+	case conformance.Restivus:
+		return restivus401
+	case conformance.Breaking:
+		return breaking401
 	}
-	return t.reply(http.StatusUnauthorized, router401)
+	return router401
 }
 
 const (
 	restivus401 = `{"status":"error","message":"` + loggedOut + `"}`
 	router401   = `{"success":false,"error":"` + loggedOut + `","status":"error","message":"` + loggedOut + `"}`
+	breaking401 = `{"success":false,"error":"` + loggedOut + `"}`
 )
 
-// maxUsersBody is the member-limit answer of 6.6 and later (and 8.x).
+// maxUsers is the server's member-limit error for a limit of n.
+func (t *traffic) maxUsers(n int) *answer {
+	if t.is(conformance.DimMaxUsers, conformance.PlainError) {
+		return t.reply(http.StatusBadRequest, `{"success":false,"error":"`+maxUsersPlainErr+`"}`)
+	}
+	return t.reply(http.StatusBadRequest, maxUsersBody(n))
+}
+
+// maxUsersBody is the member-limit answer of 6.6 and later.
 func maxUsersBody(n int) string {
 	return string(encode(map[string]any{
 		"success":   false,
@@ -553,7 +638,7 @@ func maxUsersBody(n int) string {
 	}))
 }
 
-// htmlBadRequest is 6.x's body-parser page.
+// htmlBadRequest is the strict body parser's page.
 func htmlBadRequest() *answer {
 	h := http.Header{}
 	h.Set("Content-Type", "text/html; charset=utf-8")
@@ -624,29 +709,36 @@ var dmBranches = sync.OnceValue(func() []oracle.Branch {
 })
 
 // overlap tells identical dm.create requests that run at the same time
-// apart: the first of a kind is held a moment so that a concurrent twin
-// surely overlaps it, and the twins that start while it runs are late.
+// apart. The suite races requests from a user it has just made, so the
+// first request of a caller never seen is held a moment, so that a
+// concurrent twin surely overlaps it; the twins that start while an
+// identical request runs are late. Holding only those keeps the rest of a
+// run at full speed.
 type overlap struct {
 	mu       sync.Mutex
 	inflight map[string]int
-	seen     map[string]bool
+	callers  map[string]bool
 }
 
+// overlapHold is how long a new caller's first request is held.
+const overlapHold = 100 * time.Millisecond
+
 func newOverlap() *overlap {
-	return &overlap{inflight: map[string]int{}, seen: map[string]bool{}}
+	return &overlap{inflight: map[string]int{}, callers: map[string]bool{}}
 }
 
 // run forwards c and reports whether it overlapped an identical request
 // that started before it.
 func (o *overlap) run(c *call, serve func() *answer) (*answer, bool) {
-	key := c.r.URL.Path + "\x00" + c.r.Header.Get("X-User-Id") + "\x00" + string(c.body)
+	caller := c.r.Header.Get("X-User-Id")
+	key := c.r.URL.Path + "\x00" + caller + "\x00" + string(c.body)
 	o.mu.Lock()
-	late, first := o.inflight[key] > 0, !o.seen[key]
-	o.seen[key] = true
+	late, first := o.inflight[key] > 0, !o.callers[caller]
+	o.callers[caller] = true
 	o.inflight[key]++
 	o.mu.Unlock()
-	if first {
-		time.Sleep(50 * time.Millisecond)
+	if first && !late {
+		time.Sleep(overlapHold)
 	}
 	a := serve()
 	o.mu.Lock()

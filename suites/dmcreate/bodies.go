@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/rcconform/rcconform/conformance"
 	"github.com/rcconform/rcconform/internal/oracle"
@@ -25,8 +27,10 @@ type invalidBody struct {
 	// the documented keys it uses, so a server lacking a feature fails only
 	// that feature's checks.
 	Since string
-	// Message is the validator's message (without Rocket.Chat's suffix).
+	// Message is the validator's message (without Rocket.Chat's suffix);
+	// Spread its message for the body spread into an object first.
 	Message string
+	Spread  string
 	// Undocumented is true when the body gives none of the documented keys:
 	// the doc page's "Missing parameter" case.
 	Undocumented bool
@@ -66,7 +70,7 @@ func invalidBodies(spec *openapi.Spec) ([]invalidBody, error) {
 			undocumented = false
 		}
 		out = append(out, invalidBody{Key: key, Name: name, Body: string(raw), Since: v, Undocumented: undocumented,
-			Message: oracle.Message(branches, body, true)})
+			Message: oracle.Message(branches, body, true), Spread: oracle.Message(branches, spreadJS(body), true)})
 	}
 	optional := map[string]string{}
 	for _, b := range branches {
@@ -155,4 +159,20 @@ func sortedKeys(m map[string]string) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// spreadJS is what the routers that spread a body make of a JSON value: an
+// array is kept; anything else is JavaScript's {...v}: an object is itself,
+// a string an object of its indexes, any other value {}.
+func spreadJS(v any) any {
+	out := map[string]any{}
+	switch t := v.(type) {
+	case []any, map[string]any:
+		return t
+	case string:
+		for i, u := range utf16.Encode([]rune(t)) {
+			out[strconv.Itoa(i)] = string(rune(u))
+		}
+	}
+	return out
 }

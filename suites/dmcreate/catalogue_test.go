@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -53,13 +54,59 @@ func TestCatalogueEvidence(t *testing.T) {
 				t.Errorf("%s is core but rests on %s evidence", c.ID, e.Kind)
 			}
 		}
-		if len(c.Releases) > 0 && c.ReleaseNote == "" {
-			t.Errorf("%s holds for %s only, without a note saying why", c.ID, c.Releases)
-		}
 	}
 	for _, l := range conformance.Levels {
 		if levels[l] == 0 {
 			t.Errorf("no check of level %s", l)
+		}
+	}
+}
+
+// Every check reports the line that declares it, and its id can be found
+// there: as a literal, or, for an id a loop makes, in the comment beside
+// the loop that lists them.
+func TestChecksPointAtTheirDeclaration(t *testing.T) {
+	seen := map[string]string{}
+	for _, c := range catalogue() {
+		if filepath.Dir(c.At.FileName) != sourceDir(t) || c.At.LineNumber == 0 {
+			t.Errorf("%s is declared at %s, not in this package", c.ID, c.At)
+			continue
+		}
+		src, err := os.ReadFile(c.At.FileName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !regexp.MustCompile(`(^|[^A-Z0-9-])` + regexp.QuoteMeta(c.ID) + `($|[^A-Z0-9-])`).Match(src) {
+			t.Errorf("%s (declared at %s) appears nowhere in that file: add it to the comment beside its generator", c.ID, c.At)
+		}
+		if prev, ok := seen[c.At.String()]; ok && !generatorLine(src, c.At.LineNumber) {
+			t.Errorf("%s and %s share the location %s, which is no generator", prev, c.ID, c.At)
+		}
+		seen[c.At.String()] = c.ID
+	}
+}
+
+// generatorLine reports whether the line declares checks in a loop.
+func generatorLine(src []byte, line int) bool {
+	lines := strings.Split(string(src), "\n")
+	return line <= len(lines) && strings.Contains(lines[line-1], `"PARAMS-" +`)
+}
+
+// At every release of every line, each check that depends on the release
+// accepts at least one answer: no release is left without an expectation.
+func TestEveryLineHasAnExpectationPerCheck(t *testing.T) {
+	for _, l := range conformance.Lines {
+		iv := l.Releases[0]
+		for _, rel := range []conformance.Release{iv.From, iv.Before} {
+			if !l.Releases.Contains(rel) {
+				continue
+			}
+			v := AtRelease(rel)
+			for i, c := range Catalogue() {
+				if len(c.Answers) > 0 && len(v.Checks[i].Accepted) == 0 {
+					t.Errorf("%s accepts no answer at %s (line %s)", c.ID, rel, l.Name)
+				}
+			}
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
 	. "github.com/onsi/gomega"
 
 	"github.com/rcconform/rcconform/conformance"
@@ -14,18 +15,77 @@ import (
 	fw "github.com/rcconform/rcconform/suites/framework"
 )
 
-// check is one conformance check: its declaration and what it does.
+// check is one conformance check, declared once: its data, and either Run
+// (one answer at every release) or Send and Answers (the answer depends on
+// the release: every answer a release the target may be could give).
 type check struct {
-	conformance.Info
-	run func(ctx SpecContext, e env)
+	// At is where the check is declared (here()): its reports point there.
+	At    types.CodeLocation
+	ID    string
+	Level conformance.Level
+	// Since is the feature version of the documented key the check needs.
+	Since string
+	// Status is the status of every answer the check accepts; 0 when it
+	// depends on the release.
+	Status   int
+	Title    string
+	Evidence []conformance.Evidence
+	// Dimensions are those whose variants decide which answer is expected.
+	Dimensions []string
+
+	Run     func(ctx SpecContext, e env)
+	Send    func(ctx SpecContext, e env) []*fw.Response
+	Answers []answer
+
+	family string
 }
+
+// answer is one answer a check accepts, and the assertions that tell it.
+type answer struct {
+	conformance.Answer
+	Expect func(e env, r []*fw.Response)
+}
+
+// here is the code location of the check declared on the caller's line.
+func here() types.CodeLocation { return types.NewCodeLocation(1) }
+
+// info is the check as data.
+func (c check) info() conformance.Info {
+	i := conformance.Info{ID: c.ID, Title: c.Title, Level: c.Level, Since: c.Since, Status: c.Status,
+		Family: c.family, Evidence: c.Evidence, Dimensions: c.Dimensions}
+	for _, a := range c.Answers {
+		i.Answers = append(i.Answers, a.Answer)
+	}
+	return i
+}
+
+// Answers: the doc page's own, one a release gives under some variants, and
+// a release's answer that deviates from the doc page.
+
+func docAnswer(status int, says string, expect func(e env, r []*fw.Response)) answer {
+	return answer{conformance.Answer{Doc: true, Status: status, Says: says}, expect}
+}
+
+func when(c conformance.Cond, status int, says string, expect func(e env, r []*fw.Response)) answer {
+	return answer{conformance.Answer{When: []conformance.Cond{c}, Status: status, Says: says}, expect}
+}
+
+func whenAll(cs []conformance.Cond, status int, says string, expect func(e env, r []*fw.Response)) answer {
+	return answer{conformance.Answer{When: cs, Status: status, Says: says}, expect}
+}
+
+func deviating(d conformance.Deviation, c conformance.Cond, status int, says string, expect func(e env, r []*fw.Response)) answer {
+	return answer{conformance.Answer{When: []conformance.Cond{c}, Deviation: &d, Status: status, Says: says}, expect}
+}
+
+func is(dim string, variants ...string) conformance.Cond { return conformance.Is(dim, variants...) }
+
+func all(cs ...conformance.Cond) []conformance.Cond { return cs }
 
 // family is a behaviour family: one file of this package, one Describe.
 type family struct {
-	name  string
-	title string
-	// checks builds the family's checks; spec is the embedded spec, which
-	// some families derive checks from.
+	name   string
+	title  string
 	checks func() []check
 }
 
@@ -39,6 +99,7 @@ func families() []family {
 		{"semantics", "dm.create semantics clients rely on", semanticsChecks},
 		{"alias", "im.create, the alias of dm.create", aliasChecks},
 		{"concurrency", "dm.create under concurrent creation", concurrencyChecks},
+		{"release", "dm.create as its release answers", releaseChecks},
 	}
 }
 
@@ -47,15 +108,27 @@ func families() []family {
 func catalogue() []check {
 	var all []check
 	var infos []conformance.Info
+	var errs []string
 	for _, f := range families() {
 		for _, c := range f.checks() {
-			c.Family = f.name
+			c.family = f.name
+			switch {
+			case c.At.FileName == "":
+				errs = append(errs, c.ID+": no declaration location (At: here())")
+			case (c.Run == nil) == (c.Send == nil):
+				errs = append(errs, c.ID+": give either Run, or Send and Answers")
+			case (c.Send == nil) != (len(c.Answers) == 0):
+				errs = append(errs, c.ID+": Send and Answers go together")
+			}
 			all = append(all, c)
-			infos = append(infos, c.Info)
+			infos = append(infos, c.info())
 		}
 	}
 	if err := conformance.ValidateCatalogue(infos); err != nil {
-		panic(fmt.Sprintf("dmcreate: the check catalogue is invalid:\n%v", err))
+		errs = append(errs, err.Error())
+	}
+	if len(errs) > 0 {
+		panic(fmt.Sprintf("dmcreate: the check catalogue is invalid:\n%s", strings.Join(errs, "\n")))
 	}
 	return all
 }
@@ -65,19 +138,104 @@ func Catalogue() []conformance.Info {
 	cs := catalogue()
 	out := make([]conformance.Info, len(cs))
 	for i, c := range cs {
-		out[i] = c.Info
+		out[i] = c.info()
 	}
 	return out
 }
 
-// env is what a check works with: the process's view of the run, plus
-// shorthands for the personas of fixtures/personas.yaml.
-type env struct{ *fw.Env }
+// Document is the whole catalogue as data: the dimensions and their
+// variants, the release lines and what each allows, the ties between
+// dimensions, and every check with its answers and deviations.
+type Document struct {
+	Dimensions  []conformance.Dimension  `json:"dimensions"`
+	Lines       []conformance.Line       `json:"lines"`
+	Constraints []conformance.Constraint `json:"constraints"`
+	Checks      []conformance.Info       `json:"checks"`
+}
+
+// CatalogueJSON is the catalogue document as indented JSON: what
+// `rcconform checks --json` prints and catalogue.json holds.
+func CatalogueJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	doc := Document{Dimensions: conformance.Dimensions, Lines: conformance.Lines, Constraints: conformance.Constraints, Checks: Catalogue()}
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// ReleaseView is the catalogue at one release: its line, what it may show
+// along each dimension, and what each check accepts there at compat.
+type ReleaseView struct {
+	Release string `json:"release"`
+	// Line is empty for a release outside every line: the checks then
+	// accept what any line may answer.
+	Line    string              `json:"line,omitempty"`
+	Note    string              `json:"note,omitempty"`
+	Allowed map[string][]string `json:"allowed"`
+	// Evidence per dimension, observations of the release included.
+	Evidence map[string][]conformance.Evidence `json:"evidence"`
+	Checks   []CheckAtRelease                  `json:"checks"`
+}
+
+// CheckAtRelease is a check and the answers it accepts at a release.
+type CheckAtRelease struct {
+	ID         string               `json:"id"`
+	Level      conformance.Level    `json:"level"`
+	Title      string               `json:"title"`
+	Dimensions []string             `json:"dimensions,omitempty"`
+	Accepted   []conformance.Answer `json:"accepted,omitempty"`
+}
+
+// AtRelease is the catalogue at rel.
+func AtRelease(rel conformance.Release) ReleaseView {
+	v := ReleaseView{Release: rel.String(), Allowed: map[string][]string{}, Evidence: map[string][]conformance.Evidence{}}
+	line, ok := conformance.LineOf(rel)
+	if ok {
+		v.Line, v.Note = line.Name, line.Note
+	}
+	obs, observed := conformance.ObservationOf(rel)
+	for _, d := range conformance.Dimensions {
+		v.Allowed[d.ID] = conformance.Allowed(rel, d.ID)
+		if a, ok := line.Allowance(d.ID); ok {
+			v.Evidence[d.ID] = a.Evidence
+		}
+		if _, ok := obs.Fingerprint[d.ID]; observed && ok {
+			v.Evidence[d.ID] = append(v.Evidence[d.ID], obs.Evidence(d.ID))
+		}
+	}
+	for _, c := range Catalogue() {
+		cv := CheckAtRelease{ID: c.ID, Level: c.Level, Title: c.Title, Dimensions: c.Dimensions}
+		for _, n := range c.Accepts(compat, v.Allowed) {
+			cv.Accepted = append(cv.Accepted, c.Answers[n])
+		}
+		v.Checks = append(v.Checks, cv)
+	}
+	return v
+}
+
+// env is what a check works with: the process's view of the run, the
+// level of the run, and the client that validates as the check's level
+// requires.
+type env struct {
+	*fw.Env
+	level  conformance.Level
+	client *fw.Client
+}
+
+// request sends r on behalf of the running check.
+func (e env) request(ctx SpecContext, r fw.Request) *fw.Response {
+	GinkgoHelper()
+	return e.client.Post(ctx, r)
+}
 
 // post sends body as persona as ("" sends no credentials).
 func (e env) post(ctx SpecContext, as string, body string) *fw.Response {
 	GinkgoHelper()
-	return e.Client.Post(ctx, fw.Request{Auth: e.creds(as), Body: body})
+	return e.request(ctx, fw.Request{Auth: e.creds(as), Body: body})
 }
 
 func (e env) creds(as string) *fixtures.Credentials {
@@ -148,27 +306,3 @@ const (
 	v3010       = conformance.V3010
 	v3180       = conformance.V3180
 )
-
-// chk declares a check that holds for every release; on narrows it.
-func chk(id string, level conformance.Level, since string, status int, title string, evidence []conformance.Evidence, run func(SpecContext, env)) check {
-	return check{Info: conformance.Info{ID: id, Title: title, Level: level, Since: since, Status: status, Evidence: evidence}, run: run}
-}
-
-// on limits the check to some releases and says why.
-func (c check) on(r conformance.Releases, note string) check {
-	c.Releases, c.ReleaseNote = r, note
-	return c
-}
-
-// CatalogueJSON is the catalogue as an indented JSON array: what
-// `rcconform checks --json` prints and catalogue.json holds.
-func CatalogueJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(Catalogue()); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}

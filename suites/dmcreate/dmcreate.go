@@ -247,35 +247,52 @@ func (s *Session) run(ctx SpecContext, level conformance.Level, c check) {
 	if envp == nil {
 		Fail(fw.CannotRunPrefix + "the suite setup did not provision this process's users")
 	}
-	e := env{envp}
 	if c.Level != recommended && !level.Counts(c.Level) {
 		// Run selects by label; a caller's own tree (GinkgoTest) does not.
 		Skip(fmt.Sprintf("not selected: a %s check, and the run is at level %s", c.Level, level))
 	}
-	if !c.Applies(e.Release) {
-		Skip(fmt.Sprintf("%sit describes releases %s, and the target is certified at %s (%s). %s",
-			conformance.NotForRelease, c.Releases, e.Release, e.ReleaseSource, c.ReleaseNote))
+	e := env{Env: envp, level: level, client: envp.Client.WithProfile(profile(level, c.Level))}
+	body := func() {
+		if c.Run != nil {
+			c.Run(ctx, e)
+			return
+		}
+		e.judge(ctx, c)
 	}
 	if c.Level == recommended && !level.Counts(recommended) {
-		if err := InterceptGomegaFailure(func() { c.run(ctx, e) }); err != nil {
+		if err := InterceptGomegaFailure(body); err != nil {
 			Skip(conformance.RecommendedNotMet + err.Error())
 		}
 		return
 	}
-	c.run(ctx, e)
+	body()
 }
 
-// register adds every check to the Ginkgo tree, one Describe per family;
-// before is called at the start of each check.
+// profile is what a check's exchanges are validated against: a core check
+// holds the answers to what the doc page states, and at compat accepts a
+// release's own answers too; the others hold them to the strict spec.
+func profile(run, check conformance.Level) fw.Profile {
+	switch {
+	case check != core:
+		return fw.Strict
+	case run == core:
+		return fw.DocOnly
+	}
+	return fw.DocOrStrict
+}
+
+// register adds every check to the Ginkgo tree, one Describe per family,
+// each It at the check's own declaration; before is called at the start of
+// each check.
 func register(s *Session, level func() conformance.Level, before func(SpecContext)) {
 	checks := catalogue()
 	for _, f := range families() {
 		Describe(f.title, func() {
 			for _, c := range checks {
-				if c.Family != f.name {
+				if c.family != f.name {
 					continue
 				}
-				It(c.Title, Label(c.Labels()...), func(ctx SpecContext) {
+				It(c.Title, c.At, Label(c.info().Labels()...), func(ctx SpecContext) {
 					before(ctx)
 					s.run(ctx, level(), c)
 				})

@@ -6,14 +6,12 @@ import "github.com/rcconform/rcconform/conformance"
 // description of dm.create; releases are named by the commit read.
 const (
 	docPage = "dm.create doc page (RocketChat/Rocket.Chat-Open-API messaging.yaml@c9aec5a)"
-	rc600   = "RocketChat/Rocket.Chat@aa8f0ec7 (Release 6.0.0)"
-	rc640   = "RocketChat/Rocket.Chat@e2f60199 (Release 6.4.0)"
-	rc650   = "RocketChat/Rocket.Chat@2a330670 (Release 6.5.0)"
-	rc660   = "RocketChat/Rocket.Chat@92a307ec (Release 6.6.0)"
-	rc613   = "RocketChat/Rocket.Chat@e9700f68 (Release 6.13.0)"
-	// No upstream 8.x release commit could be fetched; this is a verbatim
-	// import of the 8.6.1 release's source by a third party.
-	rc861 = "Rocket.Chat 8.6.1 (source import tinyfatco/business-os@8d36c0b5, third-party)"
+	rc600   = conformance.SrcRC600
+	rc640   = conformance.SrcRC640
+	rc650   = conformance.SrcRC650
+	rc660   = conformance.SrcRC660
+	rc613   = conformance.SrcRC613
+	rc861   = conformance.SrcRC861
 )
 
 func doc(section, says string) conformance.Evidence {
@@ -33,20 +31,6 @@ func reasoning(says string) conformance.Evidence {
 }
 
 func ev(items ...conformance.Evidence) []conformance.Evidence { return items }
-
-// Release sets, with the note that says why they stop where they do.
-func line6() conformance.Releases     { return conformance.Line6 }
-func line8() conformance.Releases     { return conformance.Line8 }
-func supported() conformance.Releases { return conformance.Supported }
-
-const (
-	// noteLegacyRoute bounds what only the legacy dm.create route does.
-	noteLegacyRoute = "Holds for 6.x (upstream release commits). By 8.6.1 dm.create runs on a typed route that neither looks names up one by one nor composes 1:1 rids; which release made that change is not established, so neither behaviour is expected of 7.x or 8.x."
-	// noteTypedRouteErrorType bounds the invalid-params shape.
-	noteTypedRouteErrorType = "Holds for 6.x (legacy route) and 8.x (typed routes answer errorType invalid-params since 7.10.0). A typed route before 7.10.0 answered error-invalid-params, and whether dm.create was typed then is not established, so 7.x is left out."
-	// noteRouter bounds what depends on the HTTP router.
-	noteRouter = "The router was replaced during 7.x (Express, then Hono) at releases the sources cannot establish, so 7.x is left out."
-)
 
 // Doc page passages.
 
@@ -120,6 +104,11 @@ func srcAuth6() conformance.Evidence {
 	return src(rc613, "apps/meteor/packages/meteor-restivus/lib/route.js:154-178,223-253 and apps/meteor/app/api/server/api.ts:933-941", "the user is found by X-User-Id and the hashed X-Auth-Token together (Users.findOne({_id, 'services.resume.loginTokens.hashedToken'})); otherwise the endpoint is not called and 401 {status: 'error', message: 'You must be logged in to do this.'} is answered")
 }
 
+func srcAuthBreaking() conformance.Evidence {
+	return src(rc861, "apps/meteor/app/api/server/middlewares/authenticationHono.ts:28-38 and ApiClass.ts:63",
+		"the middleware adds status and message to {success: false, error} only while !applyBreakingChanges (shouldBreakInVersion('9.0.0')): from 9.0.0 the 401 body is {success: false, error}")
+}
+
 func srcAuth8() conformance.Evidence {
 	return src(rc861, "apps/meteor/app/api/server/ApiClass.ts:952-966 and middlewares/authenticationHono.ts:23-39", "the user is found by headers.get('x-user-id') and the hashed headers.get('x-auth-token') together; otherwise the middleware answers c.json({success: false, error, status: 'error', message: 'You must be logged in to do this.'}, 401) before the route runs")
 }
@@ -165,7 +154,7 @@ func srcExcludeSelf8() conformance.Evidence {
 }
 
 func srcPermission6() conformance.Evidence {
-	return src(rc613, "apps/meteor/server/methods/createDirectMessage.ts:78-96 and app/authorization/server/constant/permissions.ts:23", "without create-d (granted to admin, user, bot and app, not guest) the call throws Meteor.Error('error-not-allowed', 'Not allowed', {method: 'createDirectMessage'}); the view-d-room fallback never applies, as Object.keys yields strings")
+	return src(rc613, "apps/meteor/server/methods/createDirectMessage.ts:78-96 and app/authorization/server/constant/permissions.ts:23", "without create-d (granted to admin, user, bot and app, not guest) the call throws Meteor.Error('error-not-allowed', 'Not allowed', {method: 'createDirectMessage'}); the view-d-room fallback could only return a DM that already exists (6.0.0's createDirectMessage.js applies it; the TypeScript rewrite never does, as Object.keys yields strings)")
 }
 
 func srcPermission8() conformance.Evidence {
@@ -236,6 +225,37 @@ func testContentType() conformance.Evidence {
 	return upstreamTest(rc613, "apps/meteor/tests/end-to-end/api/direct-message.ts:26-33,638-654", "every im.create call expects('Content-Type', 'application/json'), an exact string")
 }
 
-func testExcludeSelf() conformance.Evidence {
-	return upstreamTest(rc613, "apps/meteor/tests/end-to-end/api/direct-message.ts:656-672", "'creates a DM between two other parties (excluding self)': an admin's usernames 'a,b' with excludeSelf: true gives room.usernames [a, b]")
+func srcSpread() conformance.Evidence {
+	return src("RocketChat/Rocket.Chat http-router Router.ts, undated versions @3a8f6b51 and @05360738 (7.6–8.x)", "packages/http-router/src/Router.ts parseBodyParams",
+		"earlier Hono routers spread the parsed body ({...parsedBody}) and read a body of another media type as text: an array or a string becomes an object of its indexes, other scalars {}; such an object fails required like {}")
+}
+
+func srcStrictSchema() conformance.Evidence {
+	return src(conformance.SrcChangelog, "## 8.3.0 (#39559)",
+		"body validation moved to an ajv with coerceTypes: false: numbers, booleans sent as strings and null are no longer coerced and fail with ajv's type error (\"must be string\", \"must be boolean\"); 8.6.1 coerces again")
+}
+
+func srcExactEmpty8() conformance.Evidence {
+	return src(rc861, "apps/meteor/app/lib/server/functions/createDirectRoom.ts:61-70",
+		"the members' names are filtered with isTruthy before they are matched: an empty name is left out, like a name that matches nobody")
+}
+
+func srcExpressParser() conformance.Evidence {
+	return src("RocketChat/Rocket.Chat@0715d8bb (Express era, 7.4–7.5)", "apps/meteor/app/api/server/router.ts and api.ts (WebApp.connectHandlers.use(express.json(...)))",
+		"express.json, strict like connect.json, runs as a global middleware before the API router: broken JSON and top-level scalars end in its error page before authentication")
+}
+
+func srcFormsUnparsed() conformance.Evidence {
+	return src(conformance.SrcChangelog, "## 7.6.2 and ## 7.7.0 (#36068, #36101)",
+		"\"Fixes an issue that caused Hono to not process payloads with content type x-www-form-urlencoded correctly\": 7.6.0 and 7.6.1 read a form as text, so it gives no parameters")
+}
+
+func srcFederatedName6() conformance.Evidence {
+	return src(rc613, "apps/meteor/server/methods/createDirectMessage.ts:47-66 and app/lib/server/functions/createDirectRoom.ts:66-72",
+		"a name with \"@\" that finds nobody is not refused but kept for federation (whose addUser fails and is ignored while federation is off); createDirectRoom then looks it up again with its first \"@\" removed, finds nobody and leaves it out: the caller's self-DM")
+}
+
+func srcSubscriptionIndex() conformance.Evidence {
+	return src(rc613, "apps/meteor/server/models/raw/Subscriptions.ts (indexes)",
+		"subscriptions have a unique index on {rid, 'u._id'}: requests that find a room another request just inserted upsert the same members' subscriptions concurrently, and a losing upsert may end in MongoDB's duplicate-key error")
 }

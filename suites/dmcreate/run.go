@@ -110,10 +110,10 @@ func resultTarget(cfg Config, sh *fw.Shared) report.Target {
 		return report.Target{URL: rest.RedactURL(cfg.URL), Kind: string(cfg.TargetKind()), Image: cfg.Image, Release: cfg.RCVersion}
 	}
 	rel, _ := conformance.ParseRelease(sh.Release)
-	line := conformance.Describe(rel)
 	return report.Target{
 		URL: rest.RedactURL(sh.Target.URL), Kind: string(sh.Target.Kind), Note: sh.Target.Note, Image: sh.Target.Image,
-		ServerVersion: sh.Version, Release: sh.Release, ReleaseSource: sh.ReleaseSource, ReleaseLine: line,
+		ServerVersion: sh.Version, Release: sh.Release, ReleaseSource: sh.ReleaseSource, ReleaseLine: conformance.Describe(rel),
+		Lines: sh.Assessment.Lines, Fingerprint: sh.Fingerprint,
 	}
 }
 

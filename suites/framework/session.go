@@ -50,11 +50,16 @@ type Shared struct {
 	// ReleaseSource says how Release was determined.
 	ReleaseSource string `json:"releaseSource"`
 	MaxUsers      int    `json:"maxUsers"`
+	// Fingerprint is what the target showed along each dimension, Probes the
+	// exchanges that showed it, and Assessment what that means at Release.
+	Fingerprint conformance.Fingerprint `json:"fingerprint"`
+	Probes      []conformance.Exchange  `json:"probes"`
+	Assessment  conformance.Assessment  `json:"assessment"`
 }
 
-// Prepare logs the admin in once, to fail early and plainly, and settles
-// the release line from opts.RCVersion or the target's GET /api/info.
-// Failures are *conformance.CannotRun.
+// Prepare logs the admin in once, to fail early and plainly, settles the
+// release from opts.RCVersion or the target's GET /api/info, and probes the
+// target's fingerprint. Failures are *conformance.CannotRun.
 func Prepare(ctx context.Context, opts Options, target *targets.Target) (Shared, error) {
 	api := newAPI(opts, target.URL)
 	admin, err := fixtures.AdminLogin(ctx, api, opts.AdminUser, opts.AdminPassword)
@@ -66,17 +71,40 @@ func Prepare(ctx context.Context, opts Options, target *targets.Target) (Shared,
 	if err != nil {
 		return Shared{}, &conformance.CannotRun{Reason: err.Error()}
 	}
-	return Shared{Target: *target, Version: version, Release: rel.String(), ReleaseSource: source, MaxUsers: opts.MaxUsers}, nil
+	client, err := newClient(api, func() []string { return []string{admin.Token, opts.AdminPassword} })
+	if err != nil {
+		return Shared{}, err
+	}
+	fp, probes, err := Probe(ctx, client, api, admin)
+	if err != nil {
+		return Shared{}, err
+	}
+	return Shared{Target: *target, Version: version, Release: rel.String(), ReleaseSource: source, MaxUsers: opts.MaxUsers,
+		Fingerprint: fp, Probes: probes, Assessment: conformance.Assess(rel, fp)}, nil
+}
+
+// newClient is a client of the operation under test over api's transport.
+func newClient(api *fixtures.API, secrets func() []string) (*Client, error) {
+	spec, err := openapi.Load()
+	if err != nil {
+		return nil, fmt.Errorf("load the embedded OpenAPI spec: %w", err)
+	}
+	doc, err := openapi.LoadDocProfile()
+	if err != nil {
+		return nil, fmt.Errorf("load the doc page's profile: %w", err)
+	}
+	return &Client{BaseURL: api.BaseURL, HTTP: api.HTTP, Spec: spec, DocProfile: doc, Secrets: secrets}, nil
 }
 
 // Env is one process's view of the run: the shared state, a client, and
 // personas of its own, so that no two processes ever create the same room.
 type Env struct {
 	Shared
-	Release conformance.Release
-	Client  *Client
-	API     *fixtures.API
-	Cast    *fixtures.Cast
+	// Rel is Shared.Release parsed; zero when the release is not known.
+	Rel    conformance.Release
+	Client *Client
+	API    *fixtures.API
+	Cast   *fixtures.Cast
 
 	mu    sync.Mutex
 	fresh int
@@ -85,13 +113,12 @@ type Env struct {
 // Join provisions this process's personas on the shared target.
 // Failures are *conformance.CannotRun.
 func Join(ctx context.Context, opts Options, sh Shared) (*Env, error) {
-	spec, err := openapi.Load()
-	if err != nil {
-		return nil, fmt.Errorf("load the embedded OpenAPI spec: %w", err)
-	}
-	rel, err := conformance.ParseRelease(sh.Release)
-	if err != nil {
-		return nil, fmt.Errorf("the shared release %q: %w", sh.Release, err)
+	var rel conformance.Release
+	if sh.Release != "" {
+		var err error
+		if rel, err = conformance.ParseRelease(sh.Release); err != nil {
+			return nil, fmt.Errorf("the shared release %q: %w", sh.Release, err)
+		}
 	}
 	api := newAPI(opts, sh.Target.URL)
 	personas, err := fixtures.Personas()
@@ -102,11 +129,15 @@ func Join(ctx context.Context, opts Options, sh Shared) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Env{Shared: sh, Release: rel, API: api, Cast: cast, Client: &Client{
-		BaseURL: sh.Target.URL, HTTP: api.HTTP, Spec: spec,
-		Secrets: func() []string { return append(cast.Secrets(), opts.AdminPassword) },
-	}}, nil
+	client, err := newClient(api, func() []string { return append(cast.Secrets(), opts.AdminPassword) })
+	if err != nil {
+		return nil, errors.Join(err, cast.Cleanup(ctx, api))
+	}
+	return &Env{Shared: sh, Rel: rel, API: api, Cast: cast, Client: client}, nil
 }
+
+// Accepted returns the variants the checks accept along dim.
+func (e *Env) Accepted(dim string) []string { return e.Assessment.Accepted[dim] }
 
 // Cleanup deletes every user this process provisioned.
 func (e *Env) Cleanup(ctx context.Context) error {

@@ -81,6 +81,20 @@ func (r suiteRun) failed() []string {
 	return out
 }
 
+// ownEnv is this process's environment without the caller's RC_*
+// variables: each test says which settings its runs get, so an RC_URL in
+// the shell never points them elsewhere (RC_PARALLEL_RUNS, a setting of
+// this package's own tests, is read before).
+func ownEnv() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "RC_") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
 // runSuite runs the compiled suite against url with extra environment.
 func runSuite(t *testing.T, url string, env ...string) suiteRun {
 	t.Helper()
@@ -88,7 +102,7 @@ func runSuite(t *testing.T, url string, env ...string) suiteRun {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin.suite, "-ginkgo.json-report="+report, "-ginkgo.no-color")
-	cmd.Env = append(os.Environ(), append([]string{"RC_URL=" + url}, env...)...)
+	cmd.Env = append(ownEnv(), append([]string{"RC_URL=" + url}, env...)...)
 	out, err := cmd.CombinedOutput()
 	run := suiteRun{output: string(out), err: err}
 	raw, rerr := os.ReadFile(report)
@@ -233,7 +247,7 @@ func TestParallelProcessesShareOneTarget(t *testing.T) {
 	}
 	report := filepath.Join(t.TempDir(), "report.json")
 	cmd := exec.Command("go", "tool", "ginkgo", "-p", "--procs=2", "--no-color", "--json-report="+report, bin.suite)
-	cmd.Env = append(os.Environ(), "RC_TARGET=in-process")
+	cmd.Env = append(ownEnv(), "RC_TARGET=in-process")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("the suite must pass under ginkgo -p with two processes: %v\n%s", err, out)
@@ -278,7 +292,7 @@ func TestParallelProcessesAgainstRacyServer(t *testing.T) {
 				procs := 2 + i%3
 				report := filepath.Join(t.TempDir(), "report.json")
 				cmd := exec.Command("go", "tool", "ginkgo", "-p", fmt.Sprintf("--procs=%d", procs), "--no-color", "--json-report="+report, bin.suite)
-				cmd.Env = append(os.Environ(), "RC_URL="+ref)
+				cmd.Env = append(ownEnv(), "RC_URL="+ref)
 				if out, err := cmd.CombinedOutput(); err != nil {
 					t.Errorf("run %d with %d processes failed: %v\n%s", i+1, procs, err, out)
 					continue
