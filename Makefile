@@ -21,7 +21,7 @@ FIDELITY  ?= build/fidelity
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export TESTCONTAINERS_HOST_OVERRIDE ?= 127.0.0.1
 
-.PHONY: all test lint vet conform verify image harness-image reference fuzz bench soak catalogue parallel fidelity standin-images detection-full
+.PHONY: all check test lint vet conform verify image harness-image reference fuzz bench soak catalogue parallel fidelity standin-images detection-full
 
 all: lint test
 
@@ -38,11 +38,18 @@ test: vet
 vet:
 	$(GO) vet ./...
 
-## detection-full: the whole detection matrix (suites/detection, DETECTION_FULL=1):
+## check: the edit–test loop: gofmt, vet, staticcheck and the unit tests
+## (-short skips what starts containers or runs the command end to end)
+check: vet
+	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) tool staticcheck ./...
+	RC_TARGET=in-process $(GO) test -short -count=1 ./...
+
+## detection-full: the whole detection matrix (detection/, DETECTION_FULL=1):
 ## every faithful combination of variants and every broken server at every
 ## release line it applies to, and every check caught on every line
 detection-full:
-	DETECTION_FULL=1 $(GO) test -count=1 -timeout 60m -run '^(TestFaithfulServers|TestEveryMutantIsCaught|TestMutantCatalogue)$$' ./suites/detection/
+	DETECTION_FULL=1 $(GO) test -count=1 -timeout 60m -run '^(TestFaithfulServers|TestEveryMutantIsCaught|TestMutantCatalogue|TestDiffFindsEveryMutant)$$' ./detection/
 
 ## lint: gofmt must list nothing; go vet; staticcheck; actionlint on the
 ## workflows (which checks the action's inputs too) and the action's scripts
@@ -69,7 +76,7 @@ verify:
 bench:
 	@echo "# command: go test -run '^$$' -bench . -benchmem ./openapi/"
 	$(GO) test -run '^$$' -bench . -benchmem ./openapi/
-	$(GO) run ./bench -mode all
+	$(GO) run ./cmd/rcbench -mode all
 
 ## soak: the whole suite SOAK times against the container target
 soak:
@@ -111,12 +118,12 @@ parallel:
 fidelity:
 	@mkdir -p build $(FIDELITY)
 	$(GO) build -o build/rcconform ./cmd/rcconform
-	@if [ -n "$(STANDIN)" ]; then $(GO) run ./internal/standin/build $(RC_VERSIONS); fi
-	$(GO) run ./internal/fidelity -out $(FIDELITY) -rcconform build/rcconform $(if $(STANDIN),-standin) $(if $(PRUNE),-remove-pulled) $(RC_VERSIONS)
+	@if [ -n "$(STANDIN)" ]; then $(GO) run ./cmd/rcstandin $(RC_VERSIONS); fi
+	$(GO) run ./cmd/rcfidelity -out $(FIDELITY) -rcconform build/rcconform $(if $(STANDIN),-standin) $(if $(PRUNE),-remove-pulled) $(RC_VERSIONS)
 
 ## standin-images: the Rocket.Chat and MongoDB stand-ins of the tests, for RC_VERSIONS
 standin-images:
-	$(GO) run ./internal/standin/build $(RC_VERSIONS)
+	$(GO) run ./cmd/rcstandin $(RC_VERSIONS)
 
 ## reference: run the reference server on 127.0.0.1:3000
 reference:

@@ -1,41 +1,27 @@
-// Package config is the one loader of a run's settings, shared by the
-// rcconform command and `go test ./suites/dmcreate`, and of the settings
-// rcconform diff adds to them: every setting has a flag and an RC_*
-// environment variable, and a flag wins over its variable.
+// Package config is the one binding of flags and RC_* environment variables
+// to a certify.Plan, shared by the rcconform command and `go test
+// ./suites/dmcreate`, and of the settings rcconform diff adds to them (a
+// certify.Against): every setting has a flag and a variable, and a flag
+// wins over its variable. The defaults live in the Plan.
 package config
 
 import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/rcconform/rcconform/certify"
 	"github.com/rcconform/rcconform/conformance"
 	"github.com/rcconform/rcconform/internal/rest"
-	"github.com/rcconform/rcconform/report"
-	"github.com/rcconform/rcconform/suites/dmcreate"
 	"github.com/rcconform/rcconform/targets"
 )
-
-// Config is everything a run is given: the certification's configuration
-// and how the run selects and reports its checks.
-type Config struct {
-	dmcreate.Config
-	// LabelFilter narrows the checks, in Ginkgo's label syntax.
-	LabelFilter string
-	// Timeout bounds the whole run.
-	Timeout time.Duration
-	// RerunFailed is a report directory whose failed checks alone run again.
-	RerunFailed string
-}
 
 // Setting is one option: its flag, its environment variable and its help.
 type Setting struct {
@@ -51,13 +37,13 @@ type Setting struct {
 }
 
 // Settings lists every option of rcconform run, in the order help shows them.
-func Settings() []Setting { return runSettings(new(Config)) }
+func Settings() []Setting { return runSettings(new(certify.Plan)) }
 
 // DiffSettings lists the options rcconform diff adds to those of run.
-func DiffSettings() []Setting { return diffSettings(new(Diff)) }
+func DiffSettings() []Setting { return diffSettings(new(certify.Against), new(bool)) }
 
-func runSettings(c *Config) []Setting {
-	def := dmcreate.DefaultConfig()
+func runSettings(c *certify.Plan) []Setting {
+	def := certify.Plan{}.WithDefaults()
 	return []Setting{
 		{Flag: "target", Env: "RC_URL", Usage: "base URL of a running server to certify", set: str(&c.URL)},
 		{Flag: "admin-user", Env: "RC_ADMIN_USER", Default: def.AdminUser, Usage: "admin who provisions the test users", set: str(&c.AdminUser)},
@@ -99,7 +85,7 @@ func runSettings(c *Config) []Setting {
 			c.MaxUsers = n
 			return nil
 		}},
-		{Flag: "report-dir", Env: "RC_REPORT_DIR", Usage: "directory for results.json, report.html and junit.xml (the command's default: report)", set: str(&c.ReportDir)},
+		{Flag: "report-dir", Env: "RC_REPORT_DIR", Usage: "directory for results.json, report.html and junit.xml (the command's default: " + certify.DefaultReportDir + ")", set: str(&c.ReportDir)},
 		{Flag: "label-filter", Env: "RC_LABEL_FILTER", Usage: "Ginkgo label filter narrowing the checks, e.g. 'family:unauthorized' or 'since:0.59.0'", set: func(v string) error {
 			if _, err := types.ParseLabelFilter(v); err != nil {
 				return fmt.Errorf("the label filter %q cannot be parsed (%s); see https://onsi.github.io/ginkgo/#spec-labels", v, ginkgoErrorText(err))
@@ -108,9 +94,9 @@ func runSettings(c *Config) []Setting {
 			return nil
 		}},
 		{Flag: "rerun-failed", Env: "RC_RERUN_FAILED", Usage: "run only the checks that failed in DIR/results.json", set: str(&c.RerunFailed)},
-		{Flag: "timeout", Env: "RC_TIMEOUT", Default: "10m", Usage: "time limit of the whole run; it also bounds each HTTP call", set: duration("--timeout", &c.Timeout)},
+		{Flag: "timeout", Env: "RC_TIMEOUT", Default: def.Timeout.String(), Usage: "time limit of the whole run; it also bounds each HTTP call", set: duration("--timeout", &c.Timeout)},
 		{Flag: "http-timeout", Env: "RC_HTTP_TIMEOUT", Default: def.HTTPTimeout.String(), Usage: "time limit of each HTTP call to the target", set: duration("--http-timeout", &c.HTTPTimeout)},
-		{Flag: "startup-timeout", Env: "RC_STARTUP_TIMEOUT", Default: def.StartTimeout.String() + ", 5m for --rocketchat", Usage: "time limit of starting a container target, until it answers", set: duration("--startup-timeout", &c.StartTimeout)},
+		{Flag: "startup-timeout", Env: "RC_STARTUP_TIMEOUT", Default: def.StartTimeout.String() + ", " + certify.DefaultRocketChatStartLimit.String() + " for --rocketchat", Usage: "time limit of starting a container target, until it answers", set: duration("--startup-timeout", &c.StartTimeout)},
 		{Flag: "rate-limit-budget", Env: "RC_RATE_LIMIT_BUDGET", Default: def.RateLimitBudget.String(), Usage: "total time the run may wait on the target's rate limiter (HTTP 429)", set: duration("--rate-limit-budget", &c.RateLimitBudget)},
 		{Flag: "allow-insecure", Env: "RC_ALLOW_INSECURE", Bool: true, Usage: "send credentials over plain http to a public address", set: boolean("RC_ALLOW_INSECURE", &c.AllowInsecure)},
 	}
@@ -175,13 +161,12 @@ func passwordFile(who string, p *string) func(string) error {
 // Load reads the settings of rcconform run from the environment (getenv)
 // and then from args, when fs is given; it validates the result. fs may be
 // nil (go test).
-func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, error) {
-	var c Config
+func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (certify.Plan, error) {
+	var c certify.Plan
 	if err := loadSettings("run", fs, args, getenv, runSettings(&c)); err != nil {
-		return Config{}, err
+		return certify.Plan{}, err
 	}
-	c.defaults()
-	return c, c.check()
+	return c, check(c)
 }
 
 // loadSettings reads settings from the environment and then from args,
@@ -226,13 +211,6 @@ func loadSettings(command string, fs *flag.FlagSet, args []string, getenv func(s
 	return nil
 }
 
-// defaults fills in what has a default and no setting of its own.
-func (c *Config) defaults() {
-	if c.Timeout == 0 {
-		c.Timeout = 10 * time.Minute
-	}
-}
-
 func (s Setting) help() string {
 	h := s.Usage + " (env " + s.Env
 	if s.Default != "" {
@@ -241,8 +219,9 @@ func (s Setting) help() string {
 	return h + ")"
 }
 
-// check says what is wrong with a loaded configuration.
-func (c Config) check() error {
+// check says what is wrong with a loaded plan: settings that exclude each
+// other, or a server URL that cannot be one.
+func check(c certify.Plan) error {
 	given := 0
 	for _, set := range []bool{c.URL != "", c.Image != "", c.RocketChat.Version != ""} {
 		if set {
@@ -275,75 +254,6 @@ func CheckServerURL(flag, raw, userFlag, passwordFlag string) error {
 		return fmt.Errorf("%s %q carries credentials; give them with %s and %s instead", flag, rest.RedactURL(raw), userFlag, passwordFlag)
 	}
 	return nil
-}
-
-// Suite is the certification's configuration: the run's time limit bounds
-// every wait inside it too. A call gets at most half of it, so a target that
-// never answers fails its call, which names the target, before the run's
-// limit ends the run with a message that only asks for more time.
-func (c Config) Suite(log io.Writer) dmcreate.Config {
-	s := c.Config
-	def := dmcreate.DefaultConfig()
-	if s.HTTPTimeout == 0 {
-		s.HTTPTimeout = def.HTTPTimeout
-	}
-	if s.StartTimeout == 0 {
-		s.StartTimeout = def.StartTimeout
-		if s.RocketChat.Version != "" {
-			s.StartTimeout = 5 * time.Minute // Rocket.Chat takes a minute or two
-		}
-	}
-	if s.RateLimitBudget == 0 {
-		s.RateLimitBudget = def.RateLimitBudget
-	}
-	if c.Timeout > 0 {
-		s.HTTPTimeout = min(s.HTTPTimeout, max(c.Timeout/2, time.Nanosecond))
-		s.StartTimeout = min(s.StartTimeout, c.Timeout)
-		s.RateLimitBudget = min(s.RateLimitBudget, c.Timeout)
-	}
-	if s.Level == "" {
-		s.Level = def.Level
-	}
-	s.Log = log
-	return s
-}
-
-// checkID matches what a check id may be, so a results file cannot smuggle
-// filter syntax into the rerun filter.
-var checkID = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
-
-// ErrNothingToRerun says the results to rerun hold no failed check.
-var ErrNothingToRerun = errors.New("no check failed")
-
-// RunFilter is the label filter of the run beyond its level: the user's
-// own and, with RerunFailed, the ids of the checks that failed then.
-func (c Config) RunFilter() (string, error) {
-	var parts []string
-	if c.LabelFilter != "" {
-		parts = append(parts, "("+c.LabelFilter+")")
-	}
-	if c.RerunFailed != "" {
-		path := c.RerunFailed + string(os.PathSeparator) + report.ResultsFile
-		prev, err := report.ReadFile(path)
-		if err != nil {
-			return "", fmt.Errorf("--rerun-failed needs a readable results file: %w", err)
-		}
-		var ids []string
-		for _, ch := range prev.Checks {
-			if ch.Outcome != report.Failed {
-				continue
-			}
-			if !checkID.MatchString(ch.ID) {
-				return "", fmt.Errorf("%s names a failed check %q that is no check id", path, ch.ID)
-			}
-			ids = append(ids, "id:"+ch.ID)
-		}
-		if len(ids) == 0 {
-			return "", fmt.Errorf("%w in %s; nothing to run again", ErrNothingToRerun, path)
-		}
-		parts = append(parts, "("+strings.Join(ids, " || ")+")")
-	}
-	return strings.Join(parts, " && "), nil
 }
 
 // ginkgoErrorText is the plain last line of a Ginkgo error, which

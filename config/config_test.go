@@ -8,13 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rcconform/rcconform/certify"
 	"github.com/rcconform/rcconform/conformance"
 	"github.com/rcconform/rcconform/targets"
 )
 
 func env(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
 
-func load(t *testing.T, vars map[string]string, args ...string) (Config, error) {
+func load(t *testing.T, vars map[string]string, args ...string) (certify.Plan, error) {
 	t.Helper()
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -73,35 +74,38 @@ func TestLoadRefuses(t *testing.T) {
 	}
 }
 
-func TestSuiteBoundsWaitsByTheRunsLimit(t *testing.T) {
+// The settings land in the plan, and the plan's suite obtains the server
+// they name.
+func TestLoadBindsThePlan(t *testing.T) {
 	c, err := load(t, map[string]string{"RC_ROCKETCHAT_VERSION": "8.6.1"}, "--timeout", "4m")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := c.Suite(nil)
-	if s.HTTPTimeout != 10*time.Second || s.StartTimeout != 4*time.Minute || s.RateLimitBudget != 3*time.Minute || s.Level != conformance.Compat {
-		t.Errorf("suite config %+v", s)
+	if c.TargetKind() != targets.RocketChat || c.Timeout != 4*time.Minute {
+		t.Errorf("--rocketchat and --timeout: %+v", c)
 	}
-	if (targets.Config{RocketChat: s.RocketChat}).ResolvedKind() != targets.RocketChat {
-		t.Errorf("--rocketchat does not select the Rocket.Chat target")
+	if s := c.Suite(); s.RCVersion != "8.6.1" || s.Start == nil || s.StartTimeout != 4*time.Minute {
+		t.Errorf("the suite certifies the release started, obtained by Start: %+v", s)
 	}
 }
 
-// TestREADMEListsEverySetting keeps the README's table of settings whole.
-func TestREADMEListsEverySetting(t *testing.T) {
-	raw, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	readme := string(raw)
-	for _, s := range Settings() {
-		if !strings.Contains(readme, "`--"+s.Flag) || !strings.Contains(readme, "`"+s.Env) {
-			t.Errorf("README.md does not list --%s and %s", s.Flag, s.Env)
+// TestDocsListEverySetting keeps the settings tables of docs/cli.md (run)
+// and docs/diff.md (what diff adds) whole.
+func TestDocsListEverySetting(t *testing.T) {
+	for doc, settings := range map[string][]Setting{"../docs/cli.md": Settings(), "../docs/diff.md": DiffSettings()} {
+		raw, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range settings {
+			if !strings.Contains(string(raw), "`--"+s.Flag) || !strings.Contains(string(raw), "`"+s.Env) {
+				t.Errorf("%s does not list --%s and %s", doc, s.Flag, s.Env)
+			}
 		}
 	}
 }
 
-func loadDiff(t *testing.T, vars map[string]string, args ...string) (Config, Diff, error) {
+func loadDiff(t *testing.T, vars map[string]string, args ...string) (certify.Plan, certify.Against, error) {
 	t.Helper()
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -121,7 +125,7 @@ func TestLoadDiffReadsRunsSettingsAndItsOwn(t *testing.T) {
 	if d.URL != "http://127.0.0.1:3000" || d.AdminUser != "root" || d.AdminPassword != "secret" || d.Explore != 7 || d.Seed != 3 {
 		t.Errorf("diff's settings: %+v", d)
 	}
-	if c.MaxUsers != 5 || c.Timeout != 10*time.Minute {
+	if c.MaxUsers != 5 || c.WithDefaults().Timeout != certify.DefaultTimeout {
 		t.Errorf("run's settings: max users %d, timeout %s", c.MaxUsers, c.Timeout)
 	}
 	if _, d, err = loadDiff(t, nil, "--against-container"); err != nil || !d.Container || d.Seed >= 1<<53 {

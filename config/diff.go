@@ -9,32 +9,12 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/rcconform/rcconform/certify"
 	"github.com/rcconform/rcconform/targets"
 )
 
-// Diff is what rcconform diff adds to a run's settings: the server the
-// target is compared against, and the generated cases.
-type Diff struct {
-	// URL, Image and RocketChat.Version each name the server compared
-	// against; none of them is the bundled reference, in a container when
-	// Container is set.
-	URL        string
-	Image      string
-	RocketChat targets.RocketChatConfig
-	Container  bool
-	// AdminUser and AdminPassword log in that server's admin (default: the
-	// bundled reference's).
-	AdminUser     string
-	AdminPassword string
-	// Explore is how many generated cases to send to both servers; Seed
-	// determines them (default: a random one).
-	Explore int
-	Seed    uint64
-
-	seedGiven bool
-}
-
-func diffSettings(d *Diff) []Setting {
+// diffSettings binds diff's settings to d; seedGiven records --seed.
+func diffSettings(d *certify.Against, seedGiven *bool) []Setting {
 	return []Setting{
 		{Flag: "against", Env: "RC_AGAINST_URL", Usage: "base URL of the server to compare against (default: the bundled reference at the target's release)", set: str(&d.URL)},
 		{Flag: "against-admin-user", Env: "RC_AGAINST_ADMIN_USER", Usage: "admin of that server, who provisions its test users (default: the bundled reference's)", set: str(&d.AdminUser)},
@@ -59,32 +39,32 @@ func diffSettings(d *Diff) []Setting {
 			if err != nil {
 				return fmt.Errorf("--seed must be a non-negative integer, not %q", v)
 			}
-			d.Seed, d.seedGiven = s, true
+			d.Seed, *seedGiven = s, true
 			return nil
 		}},
 	}
 }
 
 // LoadDiff reads the settings of rcconform diff, run's and its own, as Load
-// does, and validates them.
-func LoadDiff(fs *flag.FlagSet, args []string, getenv func(string) string) (Config, Diff, error) {
-	var c Config
-	var d Diff
+// does, and validates them; without --seed it draws a random one.
+func LoadDiff(fs *flag.FlagSet, args []string, getenv func(string) string) (certify.Plan, certify.Against, error) {
+	var c certify.Plan
+	var d certify.Against
+	seedGiven := false
 	// diff's own first: of two wrong variables, one of these is named.
-	if err := loadSettings("diff", fs, args, getenv, slices.Concat(diffSettings(&d), runSettings(&c))); err != nil {
-		return Config{}, d, err
+	if err := loadSettings("diff", fs, args, getenv, slices.Concat(diffSettings(&d, &seedGiven), runSettings(&c))); err != nil {
+		return certify.Plan{}, d, err
 	}
-	c.defaults()
-	if err := c.check(); err != nil {
+	if err := check(c); err != nil {
 		return c, d, err
 	}
 	if c.RerunFailed != "" {
 		return c, d, errors.New("--rerun-failed (RC_RERUN_FAILED) is for rcconform run; a comparison runs every selected check")
 	}
-	if err := d.check(); err != nil {
+	if err := checkAgainst(d); err != nil {
 		return c, d, err
 	}
-	if !d.seedGiven {
+	if !seedGiven {
 		// Below 2^53, so that diff.json carries it exactly to any reader.
 		var b [8]byte
 		_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
@@ -93,8 +73,9 @@ func LoadDiff(fs *flag.FlagSet, args []string, getenv func(string) string) (Conf
 	return c, d, nil
 }
 
-// check says what is wrong with the settings of the server compared against.
-func (d Diff) check() error {
+// checkAgainst says what is wrong with the settings of the server compared
+// against.
+func checkAgainst(d certify.Against) error {
 	given := 0
 	for _, set := range []bool{d.URL != "", d.Image != "", d.RocketChat.Version != "", d.Container} {
 		if set {

@@ -300,6 +300,14 @@ func (c Constraint) Applies(rel Release) bool {
 // newest whose source the catalogue was read against.
 const DefaultRelease = "8.6.1"
 
+// Defaults a run and the bundled reference share: the reference's admin,
+// and Rocket.Chat's default DirectMesssage_maxUsers.
+const (
+	DefaultAdminUser     = "admin"
+	DefaultAdminPassword = "admin-pass"
+	DefaultMaxUsers      = 8
+)
+
 // LineOf returns the line of rel, if the harness knows one.
 func LineOf(rel Release) (Line, bool) {
 	for _, l := range Lines {

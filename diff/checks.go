@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -49,7 +48,6 @@ type CheckConfig struct {
 	Timeout         time.Duration
 	HTTPTimeout     time.Duration
 	RateLimitBudget time.Duration
-	AllowInsecure   bool
 	HarnessVersion  string
 	// OnSide is called as the checks start at a server (TargetSide, then
 	// AgainstSide); OnCheck as each check has run at both and been compared.
@@ -88,7 +86,7 @@ type Checks struct {
 type side struct {
 	name    string
 	cfg     dmcreate.Config
-	learner *learner
+	session *dmcreate.Session
 	norm    *Normaliser
 	// variants is what an alternate emulates; nil for the two servers.
 	variants map[string]string
@@ -140,18 +138,17 @@ func RunChecks(cfg CheckConfig) (*Checks, error) {
 		sides = append(sides, s)
 	}
 	out := &Checks{Differences: []Difference{}, WithinVariation: []Difference{}, Summary: ChecksSummary{Level: string(cfg.Level), LabelFilter: cfg.LabelFilter}}
-	var sessions []*dmcreate.Session
 	// Ordered keeps the catalogue's order (Ginkgo would otherwise sort by
 	// text); ContinueOnFailure lets every check run after one fails.
 	ginkgo.Describe(rootText, ginkgo.Ordered, ginkgo.ContinueOnFailure, func() {
 		for _, s := range sides {
-			ginkgo.Describe(s.name, func() { sessions = append(sessions, dmcreate.GinkgoTest(&s.cfg)) })
+			ginkgo.Describe(s.name, func() { s.session = dmcreate.GinkgoTest(&s.cfg) })
 		}
 	})
 	var cleanupErr error
 	ginkgo.AfterSuite(func(ctx ginkgo.SpecContext) {
-		for _, s := range sessions {
-			cleanupErr = errors.Join(cleanupErr, s.Cleanup(ctx))
+		for _, s := range sides {
+			cleanupErr = errors.Join(cleanupErr, s.session.Cleanup(ctx))
 		}
 	}, ginkgo.NodeTimeout(2*time.Minute))
 	started := map[string]bool{}
@@ -210,16 +207,15 @@ func RunChecks(cfg CheckConfig) (*Checks, error) {
 }
 
 func newSide(name string, cfg CheckConfig, ep Endpoint, release string) *side {
-	l := newLearner(ep.AdminUser)
 	return &side{
-		name: name, learner: l, norm: NewNormaliser(Known{}),
+		name: name, norm: NewNormaliser(Known{}),
 		checks: map[string][]pair{}, outcome: map[string]string{}, answered: map[string]*conformance.Answered{},
 		cfg: dmcreate.Config{
 			URL: ep.URL, AdminUser: ep.AdminUser, AdminPassword: ep.AdminPassword,
 			MaxUsers: cfg.MaxUsers, Level: cfg.Level, RCVersion: release,
-			HTTPClient: &http.Client{Transport: l}, HTTPTimeout: cfg.HTTPTimeout,
-			RateLimitBudget: cfg.RateLimitBudget, AllowInsecure: cfg.AllowInsecure,
-			HarnessVersion: cfg.HarnessVersion, Log: io.Discard,
+			HTTPTimeout:     cfg.HTTPTimeout,
+			RateLimitBudget: cfg.RateLimitBudget,
+			HarnessVersion:  cfg.HarnessVersion, Log: io.Discard,
 		},
 	}
 }
@@ -236,7 +232,7 @@ func sideOf(r types.SpecReport) string {
 // record normalises a check's exchanges as it ends: checks end in the
 // same order at both servers, so new ids are named alike.
 func (s *side) record(id string, r types.SpecReport) {
-	s.norm.Learn(s.learner.known())
+	s.norm.Learn(known(s.session.Personas(), s.cfg.AdminUser))
 	s.outcome[id] = outcome(r)
 	var pairs []pair
 	for i, e := range r.ReportEntries {
@@ -261,6 +257,22 @@ func (s *side) record(id string, r types.SpecReport) {
 		}})
 	}
 	s.checks[id] = pairs
+}
+
+// known is what a side's run tells of its users: the personas it made,
+// the admin, the user its probes made, and the bots every server has.
+func known(p dmcreate.Personas, adminUser string) Known {
+	k := Known{RunID: p.RunID, Users: append([]User(nil), builtinUsers...)}
+	if p.Admin.UserID != "" {
+		k.Users = append(k.Users, User{Key: ServerAdmin, ID: p.Admin.UserID, Username: adminUser, Token: p.Admin.Token})
+	}
+	for _, u := range p.Users {
+		k.Users = append(k.Users, User{Key: u.Key, ID: u.ID, Username: u.Username, Token: u.Creds.Token})
+	}
+	if p.Probe.ID != "" {
+		k.Users = append(k.Users, User{Key: p.Probe.Key, ID: p.Probe.ID, Username: p.Probe.Username})
+	}
+	return k
 }
 
 // run is how check id ended at this server.

@@ -27,15 +27,18 @@ func explore(t *testing.T, version string, wrap func(http.Handler) http.Handler,
 }
 
 func TestReferenceAgainstItself(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends generated cases to two servers (make test runs it)")
+	}
 	t.Parallel()
 	for _, v := range []string{"8.6.1", "6.14.0"} {
 		t.Run(v, func(t *testing.T) {
-			res := explore(t, v, nil, 120, 1)
+			res := explore(t, v, nil, 60, 1)
 			for _, d := range res.Differences {
 				t.Errorf("a faithful server differs on %s:\n%s\n%s\nagainst\n%s", d.Title, d.Request, d.Target, d.Against)
 			}
-			if res.Summary.Cases != 120 {
-				t.Errorf("generated %d cases, want 120", res.Summary.Cases)
+			if res.Summary.Cases != 60 {
+				t.Errorf("generated %d cases, want 60", res.Summary.Cases)
 			}
 		})
 	}
@@ -60,6 +63,9 @@ func simplest(fields ...Field) Case {
 var peerName = Value{Kind: valueNames, Sep: ",", Names: []Name{{Who: "peer", Field: fieldUsername, Variant: variantExact}}}
 
 func TestFindsAndShrinksPlantedDifferences(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends generated cases to two servers (make test runs it)")
+	}
 	t.Parallel()
 	cases := []struct {
 		name, version string
@@ -109,6 +115,9 @@ func TestFindsAndShrinksPlantedDifferences(t *testing.T) {
 }
 
 func TestSameSeedSameCases(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends generated cases to two servers (make test runs it)")
+	}
 	t.Parallel()
 	strip := func(r *Result) []diff.Difference {
 		out := slices.Clone(r.Differences)
@@ -166,6 +175,9 @@ func TestSeedsDeriveDistinctNonZeroRounds(t *testing.T) {
 // route are known variation, while a planted bug on top of them is still
 // found as a real difference.
 func TestKnownVariationIsKeptApart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends generated cases to two servers (make test runs it)")
+	}
 	t.Parallel()
 	for _, tc := range []struct {
 		name string
@@ -214,6 +226,9 @@ func TestKnownVariationIsKeptApart(t *testing.T) {
 // dimension, so an exploration judged at it starts no reference and every
 // difference is real.
 func TestNoVariationWhereTheReleasePinsIt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends generated cases to two servers (make test runs it)")
+	}
 	t.Parallel()
 	target, tfp := serveVariants(t, "8.6.1", nil, excludeSelfIgnored)
 	v, err := diff.NewVariation("8.6.1", "given", tfp)

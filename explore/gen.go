@@ -8,7 +8,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/rcconform/rcconform/fixtures"
-	"github.com/rcconform/rcconform/internal/oracle"
+	"github.com/rcconform/rcconform/openapi"
 	fw "github.com/rcconform/rcconform/suites/framework"
 )
 
@@ -56,15 +56,15 @@ const repeatPrevious = "(repeat)"
 type generator struct {
 	// forms are the body forms of the spec's request schema, the simplest
 	// first; props are the properties of all of them.
-	forms []oracle.Branch
-	props []oracle.Prop
+	forms []openapi.Branch
+	props []openapi.Prop
 	// callers may send the request; named may be named in a few names;
 	// crowd, in order, fills a room up to around the member limit.
 	callers, named, crowd []string
 	maxUsers              int
 }
 
-func newGenerator(branches []oracle.Branch, personas []fixtures.Persona, maxUsers int) (*generator, error) {
+func newGenerator(branches []openapi.Branch, personas []fixtures.Persona, maxUsers int) (*generator, error) {
 	g := &generator{forms: slices.Clone(branches), maxUsers: maxUsers}
 	// The username form first: it is the simplest body.
 	slices.Reverse(g.forms)
@@ -179,13 +179,13 @@ func (g *generator) extra(t *rapid.T, so []Field) Field {
 	case "repeat":
 		if len(so) > 0 {
 			f := pick(t, "repeatedKey", so, 0)
-			return Field{f.Key, g.value(t, oracle.Prop{Name: f.Key, Type: propType(g.props, f.Key)})}
+			return Field{f.Key, g.value(t, openapi.Prop{Name: f.Key, Type: propType(g.props, f.Key)})}
 		}
 	}
 	return Field{"unknownKey", Value{Kind: valueJSON, Lit: "1"}}
 }
 
-func propType(props []oracle.Prop, name string) string {
+func propType(props []openapi.Prop, name string) string {
 	for _, p := range props {
 		if p.Name == name {
 			return p.Type
@@ -196,7 +196,7 @@ func propType(props []oracle.Prop, name string) string {
 
 // value draws a value for a property of the schema: mostly of its type,
 // sometimes a scalar the validator coerces, sometimes one it refuses.
-func (g *generator) value(t *rapid.T, p oracle.Prop) Value {
+func (g *generator) value(t *rapid.T, p openapi.Prop) Value {
 	if p.Type == "boolean" {
 		return pick(t, "boolean", booleans, 3)
 	}

@@ -25,9 +25,9 @@ import (
 	"github.com/rcconform/rcconform/conformance"
 	"github.com/rcconform/rcconform/diff"
 	"github.com/rcconform/rcconform/fixtures"
-	"github.com/rcconform/rcconform/internal/oracle"
 	"github.com/rcconform/rcconform/internal/rest"
 	"github.com/rcconform/rcconform/openapi"
+	"github.com/rcconform/rcconform/rcapi"
 	"github.com/rcconform/rcconform/suites/dmcreate"
 	fw "github.com/rcconform/rcconform/suites/framework"
 )
@@ -122,8 +122,8 @@ type explorer struct {
 type endpoint struct {
 	name   string
 	url    string
-	api    *fixtures.API
-	admin  fixtures.Credentials
+	api    *rcapi.Client
+	admin  rcapi.Credentials
 	user   diff.User // the admin, for normalisation
 	runID  string
 	client *http.Client
@@ -211,7 +211,7 @@ func newExplorer(ctx context.Context, cfg Config) (*explorer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load the embedded OpenAPI spec: %w", err)
 	}
-	branches, err := oracle.RequestBranches(spec, fw.DMCreate)
+	branches, err := spec.RequestBranches(fw.DMCreate)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +236,7 @@ func newExplorer(ctx context.Context, cfg Config) (*explorer, error) {
 		diff.Endpoint
 	}{{diff.TargetSide, cfg.Target}, {diff.AgainstSide, cfg.Against}} {
 		s := &endpoint{name: ep.name, url: strings.TrimRight(ep.URL, "/"), runID: fixtures.NewRunID(), client: newClient(cfg)}
-		s.api = &fixtures.API{BaseURL: s.url, HTTP: s.client}
+		s.api = &rcapi.Client{BaseURL: s.url, HTTP: s.client}
 		if s.admin, err = fixtures.AdminLogin(ctx, s.api, ep.AdminUser, ep.AdminPassword); err != nil {
 			return nil, fmt.Errorf("explore at the %s: %w", ep.name, err)
 		}
@@ -246,16 +246,9 @@ func newExplorer(ctx context.Context, cfg Config) (*explorer, error) {
 	return x, nil
 }
 
-// newClient waits on HTTP 429 within the budget and follows no redirect:
-// following one would take credentials wherever it points.
+// newClient is the harness's one HTTP client, with the run's limits.
 func newClient(cfg Config) *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 32
-	return &http.Client{
-		Timeout:       cfg.HTTPTimeout,
-		Transport:     &rest.Transport{Base: tr, Budget: cfg.RateLimitBudget},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	return rest.NewClient(rest.ClientOptions{Timeout: cfg.HTTPTimeout, Budget: cfg.RateLimitBudget})
 }
 
 func (x *explorer) cannotRun(err error) error {

@@ -12,7 +12,6 @@ import (
 	"github.com/rcconform/rcconform/conformance"
 	"github.com/rcconform/rcconform/diff"
 	"github.com/rcconform/rcconform/fixtures"
-	"github.com/rcconform/rcconform/internal/oracle"
 	"github.com/rcconform/rcconform/openapi"
 	fw "github.com/rcconform/rcconform/suites/framework"
 )
@@ -69,7 +68,7 @@ func TestSkeletonsCompile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	branches, err := oracle.RequestBranches(spec, fw.DMCreate)
+	branches, err := spec.RequestBranches(fw.DMCreate)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/rcconform/rcconform/diff"
 	"github.com/rcconform/rcconform/fixtures"
+	"github.com/rcconform/rcconform/rcapi"
 )
 
 // A generated case belongs to no check, so no check's verdict says which
@@ -38,7 +39,7 @@ func (x *explorer) startAlternates(ctx context.Context) error {
 	}
 	for _, a := range alts {
 		s := &endpoint{name: a.Name(), url: a.URL, runID: fixtures.NewRunID(), client: newClient(x.cfg)}
-		s.api = &fixtures.API{BaseURL: s.url, HTTP: s.client}
+		s.api = &rcapi.Client{BaseURL: s.url, HTTP: s.client}
 		var err error
 		if s.admin, err = fixtures.AdminLogin(ctx, s.api, a.AdminUser, a.AdminPassword); err != nil {
 			x.stopAlternates()

@@ -67,11 +67,8 @@ func (s *Server) authenticate(r *http.Request) *user {
 
 // Passwords are stored like Meteor's (a slow hash over the SHA-256 hex
 // digest that Meteor clients send), with PBKDF2 from the standard library
-// standing in for bcrypt.
-const (
-	passwordIterations = 4096
-	maxPasswordLength  = 256 // Meteor's default passwordMaxLength
-)
+// standing in for bcrypt; passwordIterations is in cost.go.
+const maxPasswordLength = 256 // Meteor's default passwordMaxLength
 
 type passwordHash struct {
 	salt []byte

@@ -8,24 +8,17 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
-	"time"
 
 	tclog "github.com/testcontainers/testcontainers-go/log"
 
+	"github.com/rcconform/rcconform/certify"
 	"github.com/rcconform/rcconform/config"
 	"github.com/rcconform/rcconform/conformance"
 	"github.com/rcconform/rcconform/diff"
-	"github.com/rcconform/rcconform/explore"
-	"github.com/rcconform/rcconform/internal/rest"
 	"github.com/rcconform/rcconform/openapi"
 	"github.com/rcconform/rcconform/reference/container"
-	"github.com/rcconform/rcconform/report"
-	"github.com/rcconform/rcconform/suites/dmcreate"
-	fw "github.com/rcconform/rcconform/suites/framework"
-	"github.com/rcconform/rcconform/targets"
 )
 
 const diffUsage = `Usage: rcconform diff [flags]
@@ -66,7 +59,7 @@ Flags:
 // parseDiff reads run's settings and diff's own, from the environment and
 // then the flags; it returns false with the exit code when no comparison
 // should start.
-func parseDiff(args []string, stdout, stderr io.Writer) (config.Config, config.Diff, int, bool) {
+func parseDiff(args []string, stdout, stderr io.Writer) (certify.Plan, certify.Against, int, bool) {
 	fs := flag.NewFlagSet("rcconform diff", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported as one sentence below
 	cfg, o, err := config.LoadDiff(fs, args, os.Getenv)
@@ -80,30 +73,11 @@ func parseDiff(args []string, stdout, stderr io.Writer) (config.Config, config.D
 		return cfg, o, cannotRun(stderr, "%v; see rcconform diff -h", err), false
 	}
 	if cfg.ReportDir == "" {
-		cfg.ReportDir = "report"
+		cfg.ReportDir = certify.DefaultReportDir
 	}
 	cfg.HarnessVersion = harnessVersion()
-	return cfg, o, 0, true
-}
-
-// compared is one of the two servers compared, started, its admin logged in.
-type compared struct {
-	target   *targets.Target
-	shared   fw.Shared
-	endpoint diff.Endpoint
-}
-
-func (s compared) report() diff.Server {
-	return diff.Server{URL: rest.RedactURL(s.target.URL), Kind: string(s.target.Kind), Note: s.target.Note, Image: s.target.Image, ServerVersion: s.shared.Version}
-}
-
-// describe names the server in a few words, for the table and the page.
-func (s compared) describe() string {
-	d := rest.RedactURL(s.target.URL) + ", " + s.target.Note
-	if s.shared.Version != "" {
-		d += ", version " + s.shared.Version
-	}
-	return d
+	cfg.Log = stdout
+	return cfg.WithDefaults(), o, 0, true
 }
 
 func diffCommand(args []string, stdout, stderr io.Writer) int {
@@ -116,53 +90,12 @@ func diffCommand(args []string, stdout, stderr io.Writer) int {
 	container.PrepareEnv()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
-	defer cancel()
-	suite := cfg.Suite(stdout)
-	start := time.Now()
 
-	fmt.Fprintf(stdout, "rcconform %s: dm.create differential comparison, level %s, spec %s\n", harnessVersion(), suite.Level, openapi.Digest())
-	fmt.Fprintf(stdout, "target:  %s\n", describeTarget(cfg))
-	fmt.Fprintf(stdout, "against: %s\n", describeAgainst(o))
-	target, against, variation, err := startServers(ctx, cfg, suite, o)
-	if err != nil {
-		return cannotRunErr(stderr, err)
-	}
-	defer func() {
-		for _, s := range []*targets.Target{target.target, against.target} {
-			if err := s.Stop(context.WithoutCancel(ctx)); err != nil {
-				fmt.Fprintf(stdout, "rcconform: %v\n", err)
-			}
-		}
-	}()
-	release := variation.Release
-	fmt.Fprintf(stdout, "target ready:  %s\nagainst ready: %s\n", target.describe(), against.describe())
-	if target.shared.Release != "" {
-		fmt.Fprintf(stdout, "release: %s (%s); both servers are certified at it\n", release, variation.Source)
-	} else {
-		fmt.Fprintf(stdout, "release: %s; the target is certified by the lines its answers fit, the server compared against at %s\n", variation.Source, release)
-	}
-	variation.SetAgainst(against.shared.Fingerprint)
-	fmt.Fprintf(stdout, "variation: %s\n", variation.Describe())
-	// A server compared against that is not the reference answering as
-	// the target's variants may show others the release allows: references
-	// with either server's variants then tell that variation apart.
-	alternates, stopAlternates, err := diff.StartAlternates(variation, suite.MaxUsers)
-	if err != nil {
-		return cannotRun(stderr, "the references that tell the release's known variation apart could not start: %v", err)
-	}
-	defer stopAlternates()
-	for _, a := range alternates {
-		fmt.Fprintf(stdout, "variation: the checks and the generated cases also run at %s\n", a.Name())
-	}
-
-	deadline, _ := ctx.Deadline()
-	checks, err := diff.RunChecks(diff.CheckConfig{
-		Target: target.endpoint, Against: against.endpoint, Release: target.shared.Release, AgainstRelease: release,
-		Variation: variation, Alternates: alternates,
-		MaxUsers: suite.MaxUsers, Level: suite.Level, LabelFilter: cfg.LabelFilter,
-		Timeout: time.Until(deadline), HTTPTimeout: suite.HTTPTimeout, RateLimitBudget: suite.RateLimitBudget,
-		AllowInsecure: suite.AllowInsecure, HarnessVersion: cfg.HarnessVersion,
+	fmt.Fprintf(stdout, "rcconform %s: dm.create differential comparison, level %s, spec %s\n", harnessVersion(), cfg.Level, openapi.Digest())
+	fmt.Fprintf(stdout, "target:  %s\n", cfg.Describe())
+	fmt.Fprintf(stdout, "against: %s\n", o.Describe())
+	cmp, err := certify.Compare(ctx, cfg, o, certify.CompareOptions{
+		Out: stdout,
 		OnSide: func(side string) {
 			if side == diff.TargetSide {
 				fmt.Fprintln(stdout, "checks: running them at the target, then at the server compared against; one line per check compared")
@@ -173,155 +106,12 @@ func diffCommand(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return cannotRunErr(stderr, err)
 	}
-	if checks.Cleanup != nil {
-		fmt.Fprintf(stdout, "rcconform: some test users could not be deleted: %v\n", checks.Cleanup)
-	}
-	rep := &diff.Report{
-		Format: diff.Format, HarnessVersion: cfg.HarnessVersion, SpecDigest: openapi.Digest(),
-		Target: target.report(), Against: against.report(), Release: release, ReleaseSource: variation.Source, Variation: variation,
-		StartTime: start.UTC(), Checks: &checks.Summary, Differences: checks.Differences, WithinVariation: checks.WithinVariation,
-	}
-	if o.Explore > 0 {
-		res, err := explore.Run(ctx, explore.Config{
-			Target: target.endpoint, Against: against.endpoint, Cases: o.Explore, Seed: o.Seed,
-			MaxUsers: suite.MaxUsers, Release: release, HTTPTimeout: suite.HTTPTimeout,
-			RateLimitBudget: suite.RateLimitBudget, Variation: variation, Alternates: alternates, Log: stdout,
-		})
-		if err != nil {
-			return cannotRunErr(stderr, err)
-		}
-		rep.Explore = &res.Summary
-		rep.Differences = append(rep.Differences, res.Differences...)
-		rep.WithinVariation = append(rep.WithinVariation, res.WithinVariation...)
-	}
-	rep.EndTime = time.Now().UTC()
-	rep.Judge()
-	files, err := writeDiff(cfg, suite, target, against, checks, rep)
-	if err != nil {
-		return cannotRun(stderr, "cannot write the reports: %v", err)
-	}
-	printDiffSummary(stdout, rep, target, against, files)
+	rep := cmp.Report
+	printDiffSummary(stdout, rep, cmp.Target, cmp.Against, cmp.Files)
 	if rep.Verdict == diff.Different {
 		return exitFailed
 	}
 	return exitPassed
-}
-
-// describeAgainst says which server the comparison is against, before it
-// starts.
-func describeAgainst(o config.Diff) string {
-	switch {
-	case o.URL != "":
-		return "the server at " + rest.RedactURL(o.URL)
-	case o.Image != "":
-		return "the image " + o.Image + " in a container"
-	case o.RocketChat.Version != "":
-		return "Rocket.Chat " + o.RocketChat.Version + " with its MongoDB, started in containers"
-	case o.Container:
-		return "the bundled reference at the target's release, as the target's variants where the release allows them, in a container"
-	}
-	return "the bundled reference at the target's release, as the target's variants where the release allows them, in-process"
-}
-
-// startServers starts the target, settles the release the comparison is
-// judged at and what it allows, then starts the server compared against
-// at that release. Failures are *conformance.CannotRun; on one, nothing
-// stays running.
-func startServers(ctx context.Context, cfg config.Config, s dmcreate.Config, o config.Diff) (compared, compared, *diff.Variation, error) {
-	s = s.WithDefaults()
-	t, sh, err := dmcreate.Start(ctx, s)
-	if err != nil {
-		return compared{}, compared{}, nil, err
-	}
-	a := newCompared(s, t, sh)
-	v, err := comparisonVariation(sh)
-	if err == nil {
-		var b compared
-		if b, err = startAgainst(ctx, cfg, s, o, v, sh.Release != ""); err == nil {
-			return a, b, v, nil
-		}
-		var ce *conformance.CannotRun
-		if errors.As(err, &ce) {
-			err = &conformance.CannotRun{Reason: diff.AgainstReason(ce.Reason), Err: ce.Err}
-		}
-	}
-	_ = a.target.Stop(context.WithoutCancel(ctx))
-	return compared{}, compared{}, nil, err
-}
-
-// comparisonVariation is the release the comparison is judged at (the
-// target's, else one of the first line its fingerprint fits) and what it
-// allows.
-func comparisonVariation(sh fw.Shared) (*diff.Variation, error) {
-	release, source, err := diff.ComparisonRelease(sh.Release, sh.ReleaseSource, sh.Assessment)
-	if err != nil {
-		return nil, &conformance.CannotRun{Reason: "no release to compare the target at; choose one with --rc-version", Err: err}
-	}
-	v, err := diff.NewVariation(release, source, sh.Fingerprint)
-	if err != nil {
-		return nil, &conformance.CannotRun{Reason: fmt.Sprintf("the comparison cannot be judged at %s; choose another release with --rc-version", release), Err: err}
-	}
-	return v, nil
-}
-
-// startAgainst starts the server compared against, at the comparison's
-// release (the target's own when targetRelease); the bundled reference
-// answers as the target's variants.
-func startAgainst(ctx context.Context, cfg config.Config, s dmcreate.Config, o config.Diff, v *diff.Variation, targetRelease bool) (compared, error) {
-	c, err := againstConfig(cfg, s, o, v.Release)
-	if err != nil {
-		return compared{}, err
-	}
-	if c.Target == targets.InProcess || c.Target == targets.Container {
-		c.Reference.Variants = v.Variants
-		v.ReferenceStarted = true
-	}
-	c = c.WithDefaults()
-	from := "the target's release"
-	if !targetRelease {
-		from = "the first release of the first line the target's answers fit"
-	}
-	t, sh, err := dmcreate.StartAt(ctx, c, v.Release, from)
-	if err != nil {
-		return compared{}, err
-	}
-	return newCompared(c, t, sh), nil
-}
-
-// againstConfig is how to obtain the server compared against: with the
-// target's limits, at the comparison's release.
-func againstConfig(cfg config.Config, s dmcreate.Config, o config.Diff, release string) (dmcreate.Config, error) {
-	c := dmcreate.Config{
-		AdminUser: o.AdminUser, AdminPassword: o.AdminPassword, MaxUsers: s.MaxUsers,
-		StartTimeout: s.StartTimeout, HTTPTimeout: s.HTTPTimeout, RateLimitBudget: s.RateLimitBudget,
-		AllowInsecure: s.AllowInsecure, Log: s.Log,
-	}
-	switch {
-	case o.URL != "":
-		c.URL = o.URL
-	case o.Image != "":
-		c.Image = o.Image
-	case o.RocketChat.Version != "":
-		c.RocketChat = o.RocketChat
-		if cfg.StartTimeout == 0 {
-			c.StartTimeout = min(5*time.Minute, cfg.Timeout) // Rocket.Chat takes a minute or two
-		}
-	default:
-		rel, err := conformance.ParseRelease(release)
-		if err != nil || !conformance.Known.Contains(rel) {
-			return c, &conformance.CannotRun{Reason: fmt.Sprintf("the bundled reference emulates the releases %s, and the target is certified at %q; compare against another server with --against, or choose the release with --rc-version", conformance.Known, release)}
-		}
-		c.Target = targets.InProcess
-		if o.Container {
-			c.Target = targets.Container
-		}
-	}
-	return c, nil
-}
-
-// newCompared is a server started with c, c's defaults filled in.
-func newCompared(c dmcreate.Config, t *targets.Target, sh fw.Shared) compared {
-	return compared{target: t, shared: sh, endpoint: diff.Endpoint{URL: t.URL, AdminUser: c.AdminUser, AdminPassword: c.AdminPassword}}
 }
 
 // cannotRunErr prints the one sentence of an error that stops the
@@ -361,29 +151,9 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// writeDiff writes diff.json and the target's certificate, its page with
-// the differences.
-func writeDiff(cfg config.Config, s dmcreate.Config, target, against compared, checks *diff.Checks, rep *diff.Report) ([]string, error) {
-	res, err := dmcreate.Results(checks.TargetReport, s, &target.shared, cfg.LabelFilter)
-	if err != nil {
-		return nil, fmt.Errorf("build the target's results: %w", err)
-	}
-	res.Comparison = rep.Comparison(against.describe())
-	// report.Write creates the directory.
-	files, err := report.Write(cfg.ReportDir, checks.TargetReport, res)
-	if err != nil {
-		return nil, err
-	}
-	path := filepath.Join(cfg.ReportDir, diff.File)
-	if err := rep.Write(path); err != nil {
-		return nil, err
-	}
-	return append([]string{path}, files...), nil
-}
-
-func printDiffSummary(out io.Writer, rep *diff.Report, target, against compared, files []string) {
+func printDiffSummary(out io.Writer, rep *diff.Report, target, against string, files []string) {
 	if len(rep.Differences) > 0 {
-		fmt.Fprintf(out, "\nDifferences between\n  target:  %s\n  against: %s\n", target.describe(), against.describe())
+		fmt.Fprintf(out, "\nDifferences between\n  target:  %s\n  against: %s\n", target, against)
 		fmt.Fprintln(out, "Names, ids and tokens are placeholders: {peer} is the peer's username, {peer.id} their id.")
 		rep.Table(out)
 	}

@@ -155,6 +155,9 @@ func TestDiffTargetByURL(t *testing.T) {
 }
 
 func TestDiffAgainstTheReferenceInAContainer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("an end-to-end run of the rcconform command (make test runs it)")
+	}
 	dockerOrSkip(t)
 	for _, v := range []string{"8.6.1", "6.14.0"} {
 		t.Run(v, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -26,6 +27,10 @@ import (
 var bin string
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		os.Exit(m.Run()) // the end-to-end tests, which need the binary, skip
+	}
 	os.Exit(func() int {
 		dir, err := os.MkdirTemp("", "rcconform-test-")
 		if err != nil {
@@ -51,8 +56,18 @@ type result struct {
 
 // cli runs rcconform with args in a fresh directory, without any RC_*
 // variable of the caller's environment, plus env.
+// skipShort skips an end-to-end test of the command under -short, where
+// TestMain builds no binary.
+func skipShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("an end-to-end run of the rcconform command (make test runs it)")
+	}
+}
+
 func cli(t *testing.T, env []string, args ...string) result {
 	t.Helper()
+	skipShort(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)

@@ -25,6 +25,9 @@ import (
 // certifies the reference with it by URL, as a pipeline without Go would:
 // the reports land in the mounted directory, owned by the --user given.
 func TestHarnessImage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("an end-to-end run of the rcconform command (make test runs it)")
+	}
 	dockerOrSkip(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

@@ -6,7 +6,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/rcconform/rcconform/config"
+	"github.com/rcconform/rcconform/certify"
 	"github.com/rcconform/rcconform/report"
 	"github.com/rcconform/rcconform/targets"
 )
@@ -19,7 +19,7 @@ const observeTimeout = 30 * time.Second
 // takes as evidence, and returns its path ("" when there is none). A run
 // that probed no fingerprint observed nothing. Failing to write it leaves
 // the certificate as it is: the run says so on the console instead.
-func writeObservation(out io.Writer, cfg config.Config, res *report.Results) string {
+func writeObservation(out io.Writer, cfg certify.Plan, res *report.Results) string {
 	if cfg.RocketChat.Version == "" || res == nil || len(res.Target.Fingerprint) == 0 {
 		return ""
 	}

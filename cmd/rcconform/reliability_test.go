@@ -128,6 +128,7 @@ type liveRun struct {
 
 func startRun(t *testing.T, env []string, args ...string) *liveRun {
 	t.Helper()
+	skipShort(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	l := &liveRun{cmd: exec.CommandContext(ctx, bin, args...)}
 	l.cmd.Dir = t.TempDir()
@@ -244,6 +245,9 @@ func wantInterrupted(t *testing.T, r result, dir string) {
 // TestCleanupContainer runs the bundled reference in a container and ends
 // the run by passing, SIGINT and SIGTERM: its container is gone each time.
 func TestCleanupContainer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("an end-to-end run of the rcconform command (make test runs it)")
+	}
 	dockerOrSkip(t)
 	for _, tc := range []struct {
 		name string
@@ -300,6 +304,9 @@ func referenceImage(t *testing.T) string {
 // with another max-users than the run assumes: the run fails, and its
 // container is gone.
 func TestCleanupImageFailure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("an end-to-end run of the rcconform command (make test runs it)")
+	}
 	dockerOrSkip(t)
 	base := referenceImage(t)
 
@@ -343,6 +350,9 @@ func TestCleanupImageFailure(t *testing.T) {
 // TestCleanupURLSigterm stops a slow URL run with SIGTERM: exit 2, and
 // every user the run created is deleted.
 func TestCleanupURLSigterm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("an end-to-end run of the rcconform command (make test runs it)")
+	}
 	srv := startServer(t, serverOptions{delay: 100 * time.Millisecond})
 	dir := t.TempDir()
 	l := startRun(t, nil, "run", "--target", srv.URL, "--admin-password", "admin-pass", "--report-dir", dir)
@@ -362,6 +372,9 @@ func TestCleanupURLSigterm(t *testing.T) {
 // TestLeftoverOfKilledRun kills a container run with -9, which leaves its
 // container behind, and checks that the next run removes it.
 func TestLeftoverOfKilledRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("an end-to-end run of the rcconform command (make test runs it)")
+	}
 	dockerOrSkip(t)
 	before := labelled(t)
 	l := startContainerRun(t, "run", "--report-dir", t.TempDir())

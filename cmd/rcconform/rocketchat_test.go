@@ -142,6 +142,9 @@ func TestRocketChatNeverReady(t *testing.T) {
 // TestRocketChatSignals stops a run with SIGINT and SIGTERM once the stack
 // is up: the run ends with exit 2 and removes both containers and the network.
 func TestRocketChatSignals(t *testing.T) {
+	if testing.Short() {
+		t.Skip("an end-to-end run of the rcconform command (make test runs it)")
+	}
 	before := stackOrSkip(t)
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
@@ -181,6 +184,7 @@ func TestRocketChatKilled(t *testing.T) {
 // startCLI starts rcconform and streams its console lines.
 func startCLI(t *testing.T, args ...string) (*exec.Cmd, <-chan string) {
 	t.Helper()
+	skipShort(t)
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = t.TempDir()
 	cmd.Env = cleanEnv()

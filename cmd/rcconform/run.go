@@ -12,12 +12,12 @@ import (
 	"github.com/onsi/ginkgo/v2/formatter"
 	tclog "github.com/testcontainers/testcontainers-go/log"
 
+	"github.com/rcconform/rcconform/certify"
 	"github.com/rcconform/rcconform/config"
 	"github.com/rcconform/rcconform/internal/rest"
 	"github.com/rcconform/rcconform/openapi"
 	"github.com/rcconform/rcconform/reference/container"
 	"github.com/rcconform/rcconform/report"
-	"github.com/rcconform/rcconform/suites/dmcreate"
 	fw "github.com/rcconform/rcconform/suites/framework"
 	"github.com/rcconform/rcconform/targets"
 )
@@ -37,7 +37,7 @@ Flags:
 
 // parseRun reads the flags and the environment; it returns false with the
 // exit code when no run should start (help, or bad settings).
-func parseRun(args []string, stdout, stderr io.Writer) (config.Config, int, bool) {
+func parseRun(args []string, stdout, stderr io.Writer) (certify.Plan, int, bool) {
 	fs := flag.NewFlagSet("rcconform run", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported as one sentence below
 	cfg, err := config.Load(fs, args, os.Getenv)
@@ -51,42 +51,32 @@ func parseRun(args []string, stdout, stderr io.Writer) (config.Config, int, bool
 		return cfg, cannotRun(stderr, "%v; see rcconform run -h", err), false
 	}
 	if cfg.ReportDir == "" {
-		cfg.ReportDir = "report"
+		cfg.ReportDir = certify.DefaultReportDir
 	}
 	cfg.HarnessVersion = harnessVersion()
-	return cfg, 0, true
+	cfg.Log = stdout
+	return cfg.WithDefaults(), 0, true
 }
-
-// fakeT is the GinkgoTestingT of a run outside `go test`; the outcome is
-// read from the results, so it only needs to exist.
-type fakeT struct{}
-
-func (fakeT) Fail() {}
 
 func run(args []string, stdout, stderr io.Writer) int {
 	cfg, code, ok := parseRun(args, stdout, stderr)
 	if !ok {
 		return code
 	}
-	filter, err := cfg.RunFilter()
-	switch {
-	case errors.Is(err, config.ErrNothingToRerun):
+	if _, err := cfg.Filter(); errors.Is(err, certify.ErrNothingToRerun) {
 		fmt.Fprintf(stdout, "rcconform: %v\n", err)
 		return exitPassed
-	case err != nil:
-		return cannotRun(stderr, "%v", err)
 	}
 	// testcontainers prints a banner and container events on stderr, which
 	// is kept for the one sentence of a run that cannot happen. Without a
 	// registry it must not try to pull Ryuk either.
 	tclog.SetDefault(tclog.NewNoopLogger())
 	container.PrepareEnv()
-	suite := cfg.Suite(stdout)
 
-	fmt.Fprintf(stdout, "rcconform %s: dm.create conformance, level %s, spec %s\n", harnessVersion(), suite.Level, openapi.Digest())
-	fmt.Fprintf(stdout, "target: %s\n", describeTarget(cfg))
+	fmt.Fprintf(stdout, "rcconform %s: dm.create conformance, level %s, spec %s\n", harnessVersion(), cfg.Level, openapi.Digest())
+	fmt.Fprintf(stdout, "target: %s\n", cfg.Describe())
 	reaped := make(chan string, 1)
-	if kind := suite.TargetKind(); kind == targets.URL || kind == targets.InProcess {
+	if kind := cfg.TargetKind(); kind == targets.URL || kind == targets.InProcess {
 		// Containers of crashed runs are reaped when the next run starts
 		// one; a run that starts none still cleans up after them, in the
 		// background, as asking Docker may take seconds.
@@ -95,11 +85,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	console := &progress{out: stdout}
 	formatter.ColorableStdOut = io.Discard // the progress lines replace Ginkgo's own output
-	out := dmcreate.Run(fakeT{}, suite, dmcreate.RunOptions{
-		LabelFilter: filter,
-		Timeout:     cfg.Timeout,
-		OnCheck:     console.check,
-	})
+	out, err := certify.Run(cfg, certify.RunOptions{OnCheck: console.check})
+	if err != nil {
+		return cannotRun(stderr, "%v", err)
+	}
 	select {
 	case note := <-reaped:
 		fmt.Fprint(stdout, note)
@@ -131,20 +120,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		reason = res.RunError.Reason
 	}
 	return cannotRun(stderr, "%s", reason)
-}
-
-func describeTarget(cfg config.Config) string {
-	switch {
-	case cfg.URL != "":
-		return "the server at " + rest.RedactURL(cfg.URL)
-	case cfg.Image != "":
-		return "the image " + cfg.Image + " in a container"
-	case cfg.RocketChat.Version != "":
-		return "Rocket.Chat " + cfg.RocketChat.Version + " with its MongoDB, started in containers"
-	case cfg.Target == targets.InProcess:
-		return "the bundled reference, in-process"
-	}
-	return "the bundled reference (in a container when a Docker engine answers, else in-process)"
 }
 
 // reapLeftovers removes the containers of crashed runs when a Docker

@@ -340,6 +340,9 @@ func TestCannotRun(t *testing.T) {
 // TestInterrupt stops a slow run with SIGINT: the process ends non-zero,
 // the test users are deleted, and the results certify nothing.
 func TestInterrupt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("an end-to-end run of the rcconform command (make test runs it)")
+	}
 	srv := startServer(t, serverOptions{delay: 100 * time.Millisecond})
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

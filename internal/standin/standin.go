@@ -31,7 +31,7 @@ import (
 const MongoImage = "rcconform-standin/mongo:8.0"
 
 // mongoPackage is the MongoDB stand-in's command.
-const mongoPackage = "github.com/rcconform/rcconform/internal/standin/mongo"
+const mongoPackage = "github.com/rcconform/rcconform/cmd/rcmongostandin"
 
 // RocketChatImage is the name of the Rocket.Chat stand-in of a release.
 func RocketChatImage(release string) string { return "rcconform-standin/rocket.chat:" + release }

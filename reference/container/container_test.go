@@ -14,6 +14,9 @@ import (
 // TestReferenceContainer builds the reference image, starts it, asks
 // GET /api/info, and proves the container is gone after Stop.
 func TestReferenceContainer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts containers (make test runs it)")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	if err := container.Available(ctx); err != nil {
@@ -71,6 +74,9 @@ func TestReferenceContainer(t *testing.T) {
 // TestStartMissingImage fails fast, without trying a pull, for an image the
 // engine does not have.
 func TestStartMissingImage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts containers (make test runs it)")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := container.Available(ctx); err != nil {

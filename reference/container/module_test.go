@@ -21,6 +21,9 @@ import (
 // and leaves neither a container nor a change of the process environment
 // behind.
 func TestModule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts containers (make test runs it)")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	if err := container.Available(ctx); err != nil {
@@ -91,6 +94,9 @@ func TestModule(t *testing.T) {
 // TestModuleRefuses: a release outside the lines, or a variant its line
 // excludes, is refused before any container starts.
 func TestModuleRefuses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts containers (make test runs it)")
+	}
 	for _, c := range []struct {
 		opts []container.Option
 		says string
@@ -131,6 +137,9 @@ func TestReferenceOptions(t *testing.T) {
 // environment lacks TESTCONTAINERS_HOST_OVERRIDE: Run finds the mapped port
 // by itself, where testcontainers' own guess may be wrong.
 func TestModuleWithoutHostOverride(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts containers (make test runs it)")
+	}
 	if os.Getenv("RC_MODULE_CHILD") != "" {
 		t.Skip("already the child")
 	}

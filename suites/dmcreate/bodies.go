@@ -42,7 +42,7 @@ type invalidBody struct {
 // and values of JSON types the validator does not coerce. The messages come
 // from the oracle, over the same schema.
 func invalidBodies(spec *openapi.Spec) ([]invalidBody, error) {
-	branches, err := oracle.RequestBranches(spec, fw.DMCreate)
+	branches, err := spec.RequestBranches(fw.DMCreate)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +62,7 @@ func invalidBodies(spec *openapi.Spec) ([]invalidBody, error) {
 				if s, ok := since[k]; ok && conformance.LaterFeature(s, v) {
 					v = s
 				}
-				if slices.ContainsFunc(branches, func(b oracle.Branch) bool { return b.Required == k }) {
+				if slices.ContainsFunc(branches, func(b openapi.Branch) bool { return b.Required == k }) {
 					undocumented = false
 				}
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rcconform/rcconform/conformance"
 	"github.com/rcconform/rcconform/fixtures"
+	"github.com/rcconform/rcconform/rcapi"
 	fw "github.com/rcconform/rcconform/suites/framework"
 )
 
@@ -238,7 +239,7 @@ func (e env) post(ctx SpecContext, as string, body string) *fw.Response {
 	return e.request(ctx, fw.Request{Auth: e.creds(as), Body: body})
 }
 
-func (e env) creds(as string) *fixtures.Credentials {
+func (e env) creds(as string) *rcapi.Credentials {
 	if as == "" {
 		return nil
 	}

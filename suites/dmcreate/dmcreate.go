@@ -19,85 +19,86 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/rcconform/rcconform/conformance"
-	"github.com/rcconform/rcconform/reference"
+	"github.com/rcconform/rcconform/fixtures"
+	"github.com/rcconform/rcconform/rcapi"
 	fw "github.com/rcconform/rcconform/suites/framework"
-	"github.com/rcconform/rcconform/targets"
 )
 
-// Config says what to certify and how. Zero values mean the defaults of
-// the rcconform command: the bundled reference (in a container when a
-// Docker engine answers, else in-process), its admin, Rocket.Chat's default
-// member limit, the compat level and the release the target reports.
+// The admin a run logs in as by default: the bundled reference's.
+const (
+	DefaultAdminUser     = conformance.DefaultAdminUser
+	DefaultAdminPassword = conformance.DefaultAdminPassword
+)
+
+// Server is the server a run certifies, as whoever obtained it describes it.
+type Server = fw.Server
+
+// Config says which running server to certify and how. The suite is given
+// its server: its URL, or Start, which obtains one (package certify starts
+// the bundled reference, an image or Rocket.Chat that way). Zero values mean
+// the defaults: the bundled reference's admin, Rocket.Chat's default member
+// limit, the compat level and the release the server reports.
 type Config struct {
-	// URL of a running server to certify; empty certifies the bundled
-	// reference, or Image when that is set.
+	// URL of the running server to certify.
 	URL string
+	// Start, when set, obtains the server instead: the run's first process
+	// calls it once and the others are given what it returned; stop (nil
+	// for nothing) is called when the run ends.
+	Start func(ctx context.Context) (s Server, stop func(context.Context) error, err error)
+	// Kind and Image say how Start obtains the server, for the reports of
+	// a run that stops before it does.
+	Kind, Image string
 	// AdminUser and AdminPassword log in the admin who provisions the
 	// test users (default: the bundled reference's admin).
 	AdminUser     string
 	AdminPassword string
-	// Image is an image already on the Docker engine to start and certify.
-	Image string
-	// ImagePort is the port Image serves on (default 3000/tcp).
-	ImagePort string
-	// Target forces how the bundled reference runs: targets.Container or
-	// targets.InProcess (default: container when Docker answers).
-	Target targets.Kind
-	// RocketChat, with a Version, starts a real Rocket.Chat of that release
-	// with its MongoDB in containers and certifies it at that release.
-	RocketChat targets.RocketChatConfig
-	// MaxUsers is the target's DirectMesssage_maxUsers setting (default 8).
+	// MaxUsers is the server's DirectMesssage_maxUsers setting (default 8).
 	MaxUsers int
 	// Level is the widest level that counts toward the verdict (default
 	// compat). Recommended checks run at every level.
 	Level conformance.Level
 	// RCVersion is the Rocket.Chat release to certify against; empty takes
-	// the target's GET /api/info. With the bundled reference it also makes
-	// the reference behave like that release.
-	RCVersion string
-	// HTTPClient, when set, carries every call to the target; its transport
+	// the server's GET /api/info. RCVersionFrom says where it came from,
+	// for the reports (default "--rc-version (RC_VERSION)").
+	RCVersion     string
+	RCVersionFrom string
+	// HTTPClient, when set, carries every call to the server; its transport
 	// is wrapped to wait on HTTP 429, and it follows no redirect.
 	HTTPClient *http.Client
 	// ReportDir, when set, receives results.json, report.html and junit.xml.
 	ReportDir string
-	// HTTPTimeout bounds each call (default 10 s), StartTimeout the start of
-	// a container target (default 90 s), RateLimitBudget the total wait on
-	// HTTP 429 (default 3 min).
+	// HTTPTimeout bounds each call (default 10 s), StartTimeout Start
+	// (default 90 s), RateLimitBudget the total wait on HTTP 429 (default 3
+	// min).
 	HTTPTimeout     time.Duration
 	StartTimeout    time.Duration
 	RateLimitBudget time.Duration
-	// AllowInsecure lets credentials go over plain http to a public address.
-	AllowInsecure bool
-	// Reference tunes the bundled reference (its rate limiter, its creation).
-	Reference reference.Config
 	// HarnessVersion is recorded in the results (default "devel").
 	HarnessVersion string
 	// Log receives progress notes; nil discards them.
 	Log io.Writer
 }
 
-// TargetKind is the kind of target the run certifies: auto resolved.
-func (c Config) TargetKind() targets.Kind { return c.targetConfig().ResolvedKind() }
-
 // DefaultConfig returns the configuration the zero values stand for.
-func DefaultConfig() Config { return Config{}.withDefaults() }
+func DefaultConfig() Config { return Config{}.WithDefaults() }
 
-func (c Config) withDefaults() Config {
-	def := reference.DefaultConfig()
+// WithDefaults returns c with its zero values replaced by the defaults they
+// stand for.
+func (c Config) WithDefaults() Config {
 	if c.AdminUser == "" {
-		c.AdminUser = def.AdminUsername
+		c.AdminUser = DefaultAdminUser
 	}
 	if c.AdminPassword == "" {
-		c.AdminPassword = def.AdminPassword
-	}
-	if c.ImagePort == "" {
-		c.ImagePort = "3000/tcp"
+		c.AdminPassword = DefaultAdminPassword
 	}
 	if c.MaxUsers == 0 {
-		c.MaxUsers = def.MaxUsers
+		c.MaxUsers = conformance.DefaultMaxUsers
 	}
 	if c.Level == "" {
 		c.Level = conformance.Compat
+	}
+	if c.RCVersionFrom == "" {
+		c.RCVersionFrom = "--rc-version (RC_VERSION)"
 	}
 	if c.HTTPTimeout == 0 {
 		c.HTTPTimeout = 10 * time.Second
@@ -122,29 +123,40 @@ func (c Config) log() io.Writer {
 }
 
 func (c Config) options() fw.Options {
-	release, from := c.RCVersion, "--rc-version (RC_VERSION)"
-	if release == "" && c.RocketChat.Version != "" {
-		// The release started is the one certified.
-		release, from = c.RocketChat.Version, "--rocketchat (RC_ROCKETCHAT_VERSION), the release started"
-	}
 	return fw.Options{
 		AdminUser: c.AdminUser, AdminPassword: c.AdminPassword, MaxUsers: c.MaxUsers,
-		RCVersion: release, RCVersionFrom: from, HTTPClient: c.HTTPClient, HTTPTimeout: c.HTTPTimeout,
+		RCVersion: c.RCVersion, RCVersionFrom: c.RCVersionFrom, HTTPClient: c.HTTPClient, HTTPTimeout: c.HTTPTimeout,
 		RateLimitBudget: c.RateLimitBudget,
 	}
 }
 
-func (c Config) targetConfig() targets.Config {
-	ref := c.Reference
-	ref.MaxUsers = c.MaxUsers
-	if c.RCVersion != "" {
-		ref.Version = c.RCVersion
+// Prepare obtains the server cfg names (calling Start when set), logs its
+// admin in, settles the release and probes the fingerprint, as a run's
+// setup does; it provisions no users. Failures are *conformance.CannotRun;
+// on one, nothing it started stays running. The caller calls stop.
+func Prepare(ctx context.Context, cfg Config) (fw.Shared, func(context.Context) error, error) {
+	cfg = cfg.WithDefaults()
+	server := Server{URL: cfg.URL, Kind: "url", Note: "a server given by URL"}
+	stop := func(context.Context) error { return nil }
+	switch {
+	case cfg.Start != nil:
+		var err error
+		if server, stop, err = cfg.Start(ctx); err != nil {
+			return fw.Shared{}, nil, err
+		}
+		if stop == nil {
+			stop = func(context.Context) error { return nil }
+		}
+	case cfg.URL == "":
+		return fw.Shared{}, nil, &conformance.CannotRun{Reason: "no server to certify: give its URL (dmcreate.Config.URL, --target or RC_URL)"}
 	}
-	return targets.Config{
-		Kind: c.Target, URL: c.URL, Image: c.Image, ImagePort: c.ImagePort,
-		AdminUser: c.AdminUser, AdminPassword: c.AdminPassword, Reference: ref, RocketChat: c.RocketChat,
-		StartTimeout: c.StartTimeout, AllowInsecure: c.AllowInsecure, Log: c.log(),
+	fmt.Fprintf(cfg.log(), "rcconform: target %s: %s\n", server.URL, server.Note)
+	sh, err := fw.Prepare(ctx, cfg.options(), server)
+	if err != nil {
+		_ = stop(context.WithoutCancel(ctx))
+		return fw.Shared{}, nil, err
 	}
+	return sh, stop, nil
 }
 
 // Session is one Ginkgo process's part of a run: the target, the release
@@ -152,7 +164,7 @@ func (c Config) targetConfig() targets.Config {
 type Session struct {
 	mu     sync.Mutex
 	ready  bool
-	target *targets.Target
+	stop   func(context.Context) error // what the setup started; nil when none
 	shared fw.Shared
 	env    *fw.Env
 }
@@ -169,21 +181,15 @@ func (s *Session) Shared() *fw.Shared {
 	return &sh
 }
 
-// start obtains the target and settles the release; failures are
+// start obtains the server and settles the release; failures are
 // *conformance.CannotRun.
 func (s *Session) start(ctx context.Context, cfg Config) error {
-	target, err := targets.Start(ctx, cfg.targetConfig())
+	sh, stop, err := Prepare(ctx, cfg)
 	if err != nil {
-		return err
-	}
-	fmt.Fprintf(cfg.log(), "rcconform: target %s: %s\n", target.URL, target.Note)
-	sh, err := fw.Prepare(ctx, cfg.options(), target)
-	if err != nil {
-		_ = target.Stop(context.WithoutCancel(ctx))
 		return err
 	}
 	s.mu.Lock()
-	s.target, s.shared, s.ready = target, sh, true
+	s.stop, s.shared, s.ready = stop, sh, true
 	s.mu.Unlock()
 	return nil
 }
@@ -230,13 +236,38 @@ func (s *Session) deleteUsers(ctx context.Context) error {
 	return nil
 }
 
-// stopTarget stops a target this process started.
+// stopTarget stops a server this process started.
 func (s *Session) stopTarget(ctx context.Context) error {
 	s.mu.Lock()
-	target := s.target
-	s.target = nil
+	stop := s.stop
+	s.stop = nil
 	s.mu.Unlock()
-	return target.Stop(ctx)
+	if stop == nil {
+		return nil
+	}
+	return stop(ctx)
+}
+
+// Personas are the users a run made on its server, for a comparison that
+// names them in the exchanges.
+type Personas struct {
+	// RunID is the run-unique part of the usernames ("rcc-<RunID>-<key>").
+	RunID string
+	// Users are this process's personas, those deleted since included.
+	Users []fixtures.User
+	Admin rcapi.Credentials
+	// Probe is the user the setup's probes made, and deleted.
+	Probe fixtures.User
+}
+
+// Personas returns the users this process provisioned so far.
+func (s *Session) Personas() Personas {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.env == nil {
+		return Personas{}
+	}
+	return Personas{RunID: s.env.Cast.RunID, Users: s.env.Cast.All(), Admin: s.env.Cast.Admin, Probe: s.shared.ProbeUser}
 }
 
 // run runs one check in this process's environment.
@@ -313,7 +344,7 @@ func GinkgoTest(cfg *Config) *Session {
 	var setupErr error
 	ensure := func(ctx SpecContext) {
 		once.Do(func() {
-			c := cfg.withDefaults()
+			c := cfg.WithDefaults()
 			if setupErr = s.start(ctx, c); setupErr == nil {
 				setupErr = s.join(ctx, c, s.shared)
 			}
@@ -323,7 +354,7 @@ func GinkgoTest(cfg *Config) *Session {
 		}
 	}
 	Describe("dm.create conformance", func() {
-		register(s, func() conformance.Level { return cfg.withDefaults().Level }, ensure)
+		register(s, func() conformance.Level { return cfg.WithDefaults().Level }, ensure)
 	})
 	return s
 }

@@ -17,18 +17,9 @@ func badRequest(name string) string {
 	if err != nil {
 		panic(fmt.Sprintf("dmcreate: load the embedded spec: %v", err))
 	}
-	item := spec.Doc.Paths.Find(fw.DMCreate)
-	resp := item.Post.Responses.Status(400)
-	if resp == nil || resp.Value == nil {
-		panic("dmcreate: the spec documents no 400 answer for dm.create")
-	}
-	mt := resp.Value.Content.Get("application/json")
-	if mt == nil || mt.Examples[name] == nil || mt.Examples[name].Value == nil {
-		panic(fmt.Sprintf("dmcreate: the spec's 400 answer has no example %q", name))
-	}
-	raw, err := json.Marshal(mt.Examples[name].Value.Value)
+	raw, err := spec.Example(fw.DMCreate, 400, name)
 	if err != nil {
-		panic(fmt.Sprintf("dmcreate: encode the spec's example %q: %v", name, err))
+		panic(fmt.Sprintf("dmcreate: %v", err))
 	}
 	return string(raw)
 }

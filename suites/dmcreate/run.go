@@ -56,7 +56,7 @@ func LevelFilter(level conformance.Level) string {
 // to t. It must be the only RunSpecs of the process; Ginkgo's flags (from
 // go test or the ginkgo command) still apply, narrowed by the level.
 func Run(t GinkgoTestingT, cfg Config, opts RunOptions) *Outcome {
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	s := &Session{}
 	out := &Outcome{}
 	setupNodes(s, cfg)
@@ -107,11 +107,15 @@ func Run(t GinkgoTestingT, cfg Config, opts RunOptions) *Outcome {
 // when the setup did not get that far.
 func resultTarget(cfg Config, sh *fw.Shared) report.Target {
 	if sh == nil {
-		return report.Target{URL: rest.RedactURL(cfg.URL), Kind: string(cfg.TargetKind()), Image: cfg.Image, Release: cfg.RCVersion}
+		kind := cfg.Kind
+		if kind == "" && cfg.Start == nil {
+			kind = "url"
+		}
+		return report.Target{URL: rest.RedactURL(cfg.URL), Kind: kind, Image: cfg.Image, Release: cfg.RCVersion}
 	}
 	rel, _ := conformance.ParseRelease(sh.Release)
 	return report.Target{
-		URL: rest.RedactURL(sh.Target.URL), Kind: string(sh.Target.Kind), Note: sh.Target.Note, Image: sh.Target.Image,
+		URL: rest.RedactURL(sh.Target.URL), Kind: sh.Target.Kind, Note: sh.Target.Note, Image: sh.Target.Image,
 		ServerVersion: sh.Version, Release: sh.Release, ReleaseSource: sh.ReleaseSource, ReleaseLine: conformance.Describe(rel),
 		Lines: sh.Assessment.Lines, Fingerprint: sh.Fingerprint,
 	}
@@ -157,4 +161,17 @@ func Test(t *testing.T, cfg Config, opts ...RunOptions) *report.Results {
 func firstLine(s string) string {
 	first, _, _ := strings.Cut(s, "\n")
 	return first
+}
+
+// Results builds the certificate of a run of cfg from Ginkgo's report r, as
+// Run does: sh is what the setup settled (nil when it did not get that
+// far), labelFilter the selection beyond the run's level.
+func Results(r types.Report, cfg Config, sh *fw.Shared, labelFilter string) (*report.Results, error) {
+	cfg = cfg.WithDefaults()
+	return report.FromGinkgo(r, report.Run{
+		HarnessVersion: cfg.HarnessVersion,
+		Target:         resultTarget(cfg, sh),
+		Level:          cfg.Level,
+		LabelFilter:    labelFilter,
+	}, Catalogue())
 }

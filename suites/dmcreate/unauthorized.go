@@ -6,7 +6,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/rcconform/rcconform/conformance"
-	"github.com/rcconform/rcconform/fixtures"
+	"github.com/rcconform/rcconform/rcapi"
 	fw "github.com/rcconform/rcconform/suites/framework"
 )
 
@@ -95,7 +95,7 @@ func compat401(promise string) []answer {
 }
 
 // withCreds sends the peer body with these credentials.
-func (e env) withCreds(ctx SpecContext, c *fixtures.Credentials, raw map[string][]string) *fw.Response {
+func (e env) withCreds(ctx SpecContext, c *rcapi.Credentials, raw map[string][]string) *fw.Response {
 	GinkgoHelper()
 	return e.request(ctx, fw.Request{Auth: c, Raw: raw, Body: e.peerBody()})
 }
@@ -106,7 +106,7 @@ func sending(send func(ctx SpecContext, e env) *fw.Response) func(SpecContext, e
 }
 
 func unauthorizedChecks() []check {
-	caller := func(e env) fixtures.Credentials { return e.User("caller").Creds }
+	caller := func(e env) rcapi.Credentials { return e.User("caller").Creds }
 	unauthorized := []string{conformance.DimUnauthorized}
 	auth := ev(srcAuth6(), srcAuth8())
 	return []check{
@@ -146,7 +146,7 @@ func unauthorizedChecks() []check {
 			Title:    "returns 401 with the documented body when X-User-Id names another user than the token's",
 			Evidence: ev(docHeaders(), doc401()),
 			Send: sending(func(ctx SpecContext, e env) *fw.Response {
-				return e.withCreds(ctx, &fixtures.Credentials{UserID: e.User("peer").ID, Token: caller(e).Token}, nil)
+				return e.withCreds(ctx, &rcapi.Credentials{UserID: e.User("peer").ID, Token: caller(e).Token}, nil)
 			}),
 			Answers: answers401("a valid token presented with another user's id is refused with 401"),
 		},

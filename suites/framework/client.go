@@ -16,9 +16,9 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/rcconform/rcconform/conformance"
-	"github.com/rcconform/rcconform/fixtures"
 	"github.com/rcconform/rcconform/internal/rest"
 	"github.com/rcconform/rcconform/openapi"
+	"github.com/rcconform/rcconform/rcapi"
 )
 
 // The two paths of the operation under test.
@@ -35,7 +35,7 @@ type Request struct {
 	// Path defaults to DMCreate.
 	Path string
 	// Auth sets X-User-Id and X-Auth-Token; Header may override either.
-	Auth *fixtures.Credentials
+	Auth *rcapi.Credentials
 	// Header holds extra headers; an empty value removes the header.
 	Header map[string]string
 	// Raw headers are sent exactly as given, after Header: the name keeps

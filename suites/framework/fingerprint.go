@@ -12,7 +12,16 @@ import (
 	"github.com/rcconform/rcconform/fixtures"
 	"github.com/rcconform/rcconform/internal/oracle"
 	"github.com/rcconform/rcconform/openapi"
+	"github.com/rcconform/rcconform/rcapi"
 )
+
+// Probed is what the probes found: the fingerprint, the exchanges that
+// showed it, and the user they made to do so (deleted since).
+type Probed struct {
+	Fingerprint conformance.Fingerprint
+	Exchanges   []conformance.Exchange
+	User        fixtures.User
+}
 
 // Probe sends, as the admin and as nobody, one request per dimension that
 // tells its variants apart, and returns the variant each answer fits: the
@@ -20,16 +29,16 @@ import (
 // user of its own for the 1:1 rid and deletes it before returning. The
 // member limit is not probed (it would take a room of more than the limit):
 // the max-users checks show it.
-func Probe(ctx context.Context, c *Client, api *fixtures.API, admin fixtures.Credentials) (conformance.Fingerprint, []conformance.Exchange, error) {
+func Probe(ctx context.Context, c *Client, api *rcapi.Client, admin rcapi.Credentials) (Probed, error) {
 	me, err := api.Me(ctx, admin)
 	if err != nil {
-		return nil, nil, &conformance.CannotRun{Reason: "the admin's own name could not be read with GET /api/v1/me", Err: err}
+		return Probed{}, &conformance.CannotRun{Reason: "the admin's own name could not be read with GET /api/v1/me", Err: err}
 	}
 	cast := &fixtures.Cast{RunID: fixtures.NewRunID(), Admin: admin, Users: map[string]fixtures.User{}}
 	defer func() { _ = cast.Cleanup(context.WithoutCancel(ctx), api) }()
 	other, err := cast.Add(ctx, api, fixtures.Persona{Key: "probe", Role: "user", Name: "Probe Fingerprint"})
 	if err != nil {
-		return nil, nil, err
+		return Probed{}, err
 	}
 	secrets := c.Secrets
 	c = &Client{BaseURL: c.BaseURL, HTTP: c.HTTP, Spec: c.Spec, Secrets: func() []string { return append(secrets(), cast.Secrets()...) }}
@@ -56,15 +65,16 @@ func Probe(ctx context.Context, c *Client, api *fixtures.API, admin fixtures.Cre
 		}
 	})
 	if p.err != nil {
-		return nil, nil, p.err
+		return Probed{}, p.err
 	}
-	return p.fp, p.exchanges, nil
+	other.Creds = rcapi.Credentials{} // deleted: it names a user, no login
+	return Probed{Fingerprint: p.fp, Exchanges: p.exchanges, User: other}, nil
 }
 
 type prober struct {
 	ctx       context.Context
 	c         *Client
-	admin     *fixtures.Credentials
+	admin     *rcapi.Credentials
 	me        string
 	fp        conformance.Fingerprint
 	exchanges []conformance.Exchange
@@ -166,12 +176,12 @@ func invalidParamsText(r *Response) (string, bool) {
 
 // dmBranches are the body forms of the spec's dm.create schema; the spec
 // is loaded once, and they are read from it again each time.
-func dmBranches() []oracle.Branch {
+func dmBranches() []openapi.Branch {
 	spec, err := openapi.Load()
 	if err != nil {
 		panic(fmt.Sprintf("framework: load the embedded spec: %v", err))
 	}
-	b, err := oracle.RequestBranches(spec, DMCreate)
+	b, err := spec.RequestBranches(DMCreate)
 	if err != nil {
 		panic(fmt.Sprintf("framework: the spec's dm.create body forms: %v", err))
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/rcconform/rcconform/fixtures"
 	"github.com/rcconform/rcconform/internal/rest"
 	"github.com/rcconform/rcconform/openapi"
-	"github.com/rcconform/rcconform/targets"
+	"github.com/rcconform/rcconform/rcapi"
 )
 
 // Options is what a session needs to know about the run.
@@ -39,10 +39,22 @@ type Options struct {
 	RateLimitBudget time.Duration
 }
 
+// Server is the server a run certifies, as whoever obtained it describes
+// it: its URL, and for the reports how it was obtained.
+type Server struct {
+	URL string `json:"url"`
+	// Kind says how it was obtained: url, container, in-process, image or
+	// rocketchat.
+	Kind  string `json:"kind"`
+	Image string `json:"image,omitempty"`
+	// Note says plainly how the server was chosen.
+	Note string `json:"note,omitempty"`
+}
+
 // Shared is what one process sets up for the whole run and every parallel
-// process receives: the target and the release line it is certified at.
+// process receives: the server and the release it is certified at.
 type Shared struct {
-	Target targets.Target `json:"target"`
+	Target Server `json:"target"`
 	// Version is what GET /api/info reported, "" when nothing.
 	Version string `json:"version"`
 	// Release is the release whose behaviour compat checks expect.
@@ -55,12 +67,15 @@ type Shared struct {
 	Fingerprint conformance.Fingerprint `json:"fingerprint"`
 	Probes      []conformance.Exchange  `json:"probes"`
 	Assessment  conformance.Assessment  `json:"assessment"`
+	// ProbeUser is the user the probes made (and deleted), whom the probe
+	// exchanges name.
+	ProbeUser fixtures.User `json:"probeUser"`
 }
 
 // Prepare logs the admin in once, to fail early and plainly, settles the
 // release from opts.RCVersion or the target's GET /api/info, and probes the
 // target's fingerprint. Failures are *conformance.CannotRun.
-func Prepare(ctx context.Context, opts Options, target *targets.Target) (Shared, error) {
+func Prepare(ctx context.Context, opts Options, target Server) (Shared, error) {
 	api := newAPI(opts, target.URL)
 	admin, err := fixtures.AdminLogin(ctx, api, opts.AdminUser, opts.AdminPassword)
 	if err != nil {
@@ -75,16 +90,16 @@ func Prepare(ctx context.Context, opts Options, target *targets.Target) (Shared,
 	if err != nil {
 		return Shared{}, err
 	}
-	fp, probes, err := Probe(ctx, client, api, admin)
+	probe, err := Probe(ctx, client, api, admin)
 	if err != nil {
 		return Shared{}, err
 	}
-	return Shared{Target: *target, Version: version, Release: rel.String(), ReleaseSource: source, MaxUsers: opts.MaxUsers,
-		Fingerprint: fp, Probes: probes, Assessment: conformance.Assess(rel, fp)}, nil
+	return Shared{Target: target, Version: version, Release: rel.String(), ReleaseSource: source, MaxUsers: opts.MaxUsers,
+		Fingerprint: probe.Fingerprint, Probes: probe.Exchanges, ProbeUser: probe.User, Assessment: conformance.Assess(rel, probe.Fingerprint)}, nil
 }
 
 // newClient is a client of the operation under test over api's transport.
-func newClient(api *fixtures.API, secrets func() []string) (*Client, error) {
+func newClient(api *rcapi.Client, secrets func() []string) (*Client, error) {
 	spec, err := openapi.Load()
 	if err != nil {
 		return nil, fmt.Errorf("load the embedded OpenAPI spec: %w", err)
@@ -103,7 +118,7 @@ type Env struct {
 	// Rel is Shared.Release parsed; zero when the release is not known.
 	Rel    conformance.Release
 	Client *Client
-	API    *fixtures.API
+	API    *rcapi.Client
 	Cast   *fixtures.Cast
 
 	mu    sync.Mutex
@@ -151,7 +166,7 @@ func (e *Env) Cleanup(ctx context.Context) error {
 func (e *Env) User(key string) fixtures.User { return e.Cast.User(key) }
 
 // Creds returns a persona's credentials.
-func (e *Env) Creds(key string) *fixtures.Credentials {
+func (e *Env) Creds(key string) *rcapi.Credentials {
 	c := e.Cast.User(key).Creds
 	return &c
 }
@@ -189,33 +204,8 @@ func (e *Env) Discard(ctx context.Context, u fixtures.User) {
 	}
 }
 
-func newAPI(opts Options, base string) *fixtures.API {
-	client := &http.Client{Timeout: opts.HTTPTimeout}
-	var rt http.RoundTripper
-	if opts.HTTPClient != nil {
-		*client = *opts.HTTPClient
-		if client.Timeout == 0 {
-			client.Timeout = opts.HTTPTimeout
-		}
-		rt = client.Transport
-	}
-	if rt == nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = 32
-		rt = tr
-	}
-	client.Transport = &rest.Transport{Base: rt, Budget: opts.RateLimitBudget}
-	client.CheckRedirect = refuseRedirect
-	return &fixtures.API{BaseURL: base, HTTP: client}
-}
-
-// refuseRedirect stops at the first redirect: following it would send the
-// admin's password or a token to wherever the target points.
-func refuseRedirect(req *http.Request, via []*http.Request) error {
-	from := via[len(via)-1]
-	return &conformance.CannotRun{Reason: fmt.Sprintf(
-		"the target answered %s %s with a redirect to %s; rcconform follows no redirect, so that credentials never reach another origin; if that is the server to certify, pass --target %s://%s",
-		from.Method, from.URL.Path, req.URL.Redacted(), req.URL.Scheme, req.URL.Host)}
+func newAPI(opts Options, base string) *rcapi.Client {
+	return &rcapi.Client{BaseURL: base, HTTP: rest.NewClient(rest.ClientOptions{Timeout: opts.HTTPTimeout, Budget: opts.RateLimitBudget, Base: opts.HTTPClient})}
 }
 
 // CannotRunMessage is the failure message of a run that could not happen:

@@ -7,6 +7,7 @@ package remote_test
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -32,6 +33,10 @@ import (
 var bin struct{ suite, reference string }
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		os.Exit(m.Run()) // every test here needs the binaries
+	}
 	dir, err := os.MkdirTemp("", "rcconform-remote-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -154,6 +159,9 @@ func (c *counter) proxy(t *testing.T, target string) string {
 }
 
 func TestURLTargetStartedAsSeparateProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the compiled suite against servers by URL (make test runs it)")
+	}
 	const password = "url-target-Secret-9137"
 	ref := startReference(t, []string{"ADMIN_PASS=" + password})
 	var c counter
@@ -173,6 +181,9 @@ func TestURLTargetStartedAsSeparateProcess(t *testing.T) {
 }
 
 func TestRateLimitedTargetIsWaitedOut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the compiled suite against servers by URL (make test runs it)")
+	}
 	// Rocket.Chat's limiter with a short window: the harness must wait as
 	// told and still certify the server.
 	ref := startReference(t, nil, "--rate-limit", "20", "--rate-limit-window", "1s")
@@ -188,6 +199,9 @@ func TestRateLimitedTargetIsWaitedOut(t *testing.T) {
 }
 
 func TestRateLimiterBeyondBudgetStopsTheRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the compiled suite against servers by URL (make test runs it)")
+	}
 	ref := startReference(t, nil, "--rate-limit", "3", "--rate-limit-window", "1h")
 	run := runSuite(t, ref, "RC_RATE_LIMIT_BUDGET=1s")
 	if run.err == nil {
@@ -204,6 +218,9 @@ func TestRateLimiterBeyondBudgetStopsTheRun(t *testing.T) {
 }
 
 func TestTwoFactorLoginStopsTheRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the compiled suite against servers by URL (make test runs it)")
+	}
 	// What Rocket.Chat answers when the admin has two-factor authentication.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -231,6 +248,9 @@ func TestTwoFactorLoginStopsTheRun(t *testing.T) {
 }
 
 func TestUnreachableTargetStopsTheRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the compiled suite against servers by URL (make test runs it)")
+	}
 	start := time.Now()
 	run := runSuite(t, "http://127.0.0.1:1")
 	if run.err == nil || !strings.Contains(run.output, "cannot be reached") {

@@ -25,7 +25,7 @@ func main() {
 
 	fmt.Printf("# rcconform benchmarks — %s, %s/%s, nproc %d, %s\n", time.Now().UTC().Format(time.RFC3339),
 		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
-	fmt.Printf("# command: go run ./bench %s\n\n", strings.Join(os.Args[1:], " "))
+	fmt.Printf("# command: go run ./cmd/rcbench %s\n\n", strings.Join(os.Args[1:], " "))
 	ctx := context.Background()
 	steps := map[string]func() error{
 		"throughput": func() error { return throughput(ctx, *conns, *dur) },

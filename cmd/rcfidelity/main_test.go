@@ -20,6 +20,9 @@ import (
 // run's results.json, naming an image on the engine: MongoDB's stand-in,
 // which builds in seconds and carries the stand-in label too.
 func TestFidelityObservation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the stand-in stack in containers (make test runs it)")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	if err := container.Available(ctx); err != nil {

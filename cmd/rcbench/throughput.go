@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rcconform/rcconform/fixtures"
+	"github.com/rcconform/rcconform/rcapi"
 	"github.com/rcconform/rcconform/reference"
 )
 
@@ -27,7 +28,7 @@ func newBed(ctx context.Context, configure func(*http.Server)) (*bed, error) {
 	if err != nil {
 		return nil, err
 	}
-	api := &fixtures.API{BaseURL: url, HTTP: &http.Client{Timeout: 10 * time.Second}}
+	api := &rcapi.Client{BaseURL: url, HTTP: &http.Client{Timeout: 10 * time.Second}}
 	def := reference.DefaultConfig()
 	cast, err := fixtures.Provision(ctx, api, def.AdminUsername, def.AdminPassword, fixtures.NewRunID(), []fixtures.Persona{
 		{Key: "caller", Role: "user", Name: "Caller"}, {Key: "peer", Role: "user", Name: "Peer"}, {Key: "third", Role: "user", Name: "Third"},

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rcconform/rcconform/fixtures"
 	"github.com/rcconform/rcconform/internal/refproc"
+	"github.com/rcconform/rcconform/rcapi"
 )
 
 // memory runs the reference as its own process, makes calls dm.create
@@ -39,7 +40,7 @@ func memory(ctx context.Context, calls int) error {
 	url := ref.URL
 	fmt.Printf("RSS at start: %s\n", rss(ref.Pid()))
 
-	api := &fixtures.API{BaseURL: url, HTTP: &http.Client{Timeout: 10 * time.Second}}
+	api := &rcapi.Client{BaseURL: url, HTTP: &http.Client{Timeout: 10 * time.Second}}
 	personas := make([]fixtures.Persona, users)
 	for i := range personas {
 		personas[i] = fixtures.Persona{Key: fmt.Sprintf("u%03d", i), Role: "user", Name: fmt.Sprintf("User %03d", i)}

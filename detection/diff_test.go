@@ -29,6 +29,9 @@ type diffRun struct {
 	Duration time.Duration
 }
 
+// diffSample: make test compares with one broken server in this many.
+const diffSample = 3
+
 // TestDiffFindsEveryMutant runs `rcconform diff` against every server of
 // this suite, compared with the reference at the release it reports,
 // answering as the variants the server showed where that release allows
@@ -73,7 +76,14 @@ func TestDiffFindsEveryMutant(t *testing.T) {
 		}
 	})
 	t.Run("mutants", func(t *testing.T) {
-		for _, m := range mutants {
+		for i, m := range mutants {
+			// The command's comparison is the same code for every server:
+			// make test samples a third of the broken servers, the full
+			// run (make detection-full) takes every one, each at one
+			// placement.
+			if !fullMode() && i%diffSample != 0 && m.Family != "test-mode" {
+				continue
+			}
 			sameAsReleased := len(m.MustFail) == 0 && slices.Contains(m.PassesAt, conformance.Compat) && m.Family == "test-mode"
 			if len(m.MustFail) == 0 && !sameAsReleased {
 				continue // released behaviour that differs run to run: racing creations
@@ -81,7 +91,7 @@ func TestDiffFindsEveryMutant(t *testing.T) {
 			if m.Level != "" && m.Level != conformance.Compat {
 				continue // caught only by recommended checks of concurrent requests, whose answers vary between runs
 			}
-			for _, v := range m.Versions {
+			for _, v := range m.Versions[:1] {
 				t.Run(m.Name+"@"+v, func(t *testing.T) {
 					t.Parallel()
 					res := runDiff(t, sem, bins, rcconform, m.Name+"@"+v)

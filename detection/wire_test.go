@@ -479,7 +479,7 @@ func (c *call) coerce() bool { return c.tr.is(conformance.DimCoercion, conforman
 
 // validation is the validator's message for the request's parameters
 // against these body forms, "" when they pass.
-func (c *call) validation(branches []oracle.Branch, coerce bool) string {
+func (c *call) validation(branches []openapi.Branch, coerce bool) string {
 	return oracle.Message(branches, c.params(), coerce)
 }
 
@@ -696,12 +696,12 @@ func userIDs(tr *traffic, names []string) (ids []string, ok bool) {
 
 // dmBranches are the body forms of dm.create, read from the harness's own
 // spec by the oracle.
-var dmBranches = sync.OnceValue(func() []oracle.Branch {
+var dmBranches = sync.OnceValue(func() []openapi.Branch {
 	spec, err := openapi.Load()
 	if err != nil {
 		panic(fmt.Sprintf("detection: load the embedded spec: %v", err))
 	}
-	branches, err := oracle.RequestBranches(spec, dmPath)
+	branches, err := spec.RequestBranches(dmPath)
 	if err != nil {
 		panic(fmt.Sprintf("detection: read the body forms: %v", err))
 	}

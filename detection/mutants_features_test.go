@@ -5,6 +5,7 @@ import (
 
 	"github.com/rcconform/rcconform/conformance"
 	"github.com/rcconform/rcconform/internal/oracle"
+	"github.com/rcconform/rcconform/openapi"
 )
 
 // Servers that lack a feature version of the doc page's change log (3.1.0
@@ -88,4 +89,4 @@ func featureMutants() []mutant {
 }
 
 // without is dm.create's schema without a key, as on a server that predates it.
-func without(key string) []oracle.Branch { return oracle.Without(dmBranches(), key) }
+func without(key string) []openapi.Branch { return oracle.Without(dmBranches(), key) }

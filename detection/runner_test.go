@@ -66,7 +66,7 @@ func (r runResult) failedIDs() []string {
 
 // selfPackage is this package: its test binary, built without -race, is
 // also the process that serves the mutants (see TestMain).
-const selfPackage = "github.com/rcconform/rcconform/suites/detection"
+const selfPackage = "github.com/rcconform/rcconform/detection"
 
 // serveEnv names the mutant ("name@placement", see lines_test.go) a process
 // started from this package's test binary serves instead of running the
