@@ -21,7 +21,7 @@ FIDELITY  ?= build/fidelity
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export TESTCONTAINERS_HOST_OVERRIDE ?= 127.0.0.1
 
-.PHONY: all check test lint vet conform verify image harness-image reference fuzz bench soak catalogue parallel fidelity standin-images detection-full
+.PHONY: all check test lines lint vet conform verify image harness-image reference fuzz bench soak catalogue parallel fidelity standin-images detection-full
 
 all: lint test
 
@@ -29,11 +29,17 @@ all: lint test
 ## suites at each release line in-process, and the example vendor module
 test: vet
 	$(GO) test -race -count=1 ./...
-	@for v in $(LINES); do \
-		echo "# suites against the reference at $$v, in-process"; \
-		RC_TARGET=in-process RC_VERSION=$$v $(GO) test -count=1 ./suites/dmcreate/ || exit 1; \
-	done
+	$(MAKE) --no-print-directory lines
 	cd examples/vendor && $(GO) test -count=1 ./...
+
+## lines: the suites against the reference at each of $(LINES), in-process:
+## one suite binary for every line, two lines at a time
+lines:
+	$(GO) test -c -o build/dmcreate.test ./suites/dmcreate/
+	@printf '%s\n' $(LINES) | xargs -P 2 -I{} sh -c \
+		'out=$$(cd suites/dmcreate && RC_TARGET=in-process RC_VERSION={} ../../build/dmcreate.test -test.count=1 2>&1); rc=$$?; \
+		 printf "# suites against the reference at %s, in-process: %s\n" {} "$$(echo "$$out" | tail -n 2 | head -n 1)"; \
+		 [ $$rc -eq 0 ] || { echo "$$out"; exit 255; }'
 
 vet:
 	$(GO) vet ./...

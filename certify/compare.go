@@ -39,14 +39,10 @@ type Against struct {
 
 // Describe says which server the comparison is against, before it starts.
 func (a Against) Describe() string {
-	switch {
-	case a.URL != "":
-		return "the server at " + rest.RedactURL(a.URL)
-	case a.Image != "":
-		return "the image " + a.Image + " in a container"
-	case a.RocketChat.Version != "":
-		return "Rocket.Chat " + a.RocketChat.Version + " with its MongoDB, started in containers"
-	case a.Container:
+	if d := describeGiven(a.URL, a.Image, a.RocketChat.Version); d != "" {
+		return d
+	}
+	if a.Container {
 		return "the bundled reference at the target's release, as the target's variants where the release allows them, in a container"
 	}
 	return "the bundled reference at the target's release, as the target's variants where the release allows them, in-process"

@@ -73,6 +73,8 @@ type Plan struct {
 	HTTPClient *http.Client
 	// Log receives progress notes; nil discards them.
 	Log io.Writer
+	// Trace receives how long each phase of the run took; nil ignores them.
+	Trace conformance.Trace
 }
 
 // Defaults of a run; the suite's own (admin, member limit, level, the
@@ -137,7 +139,7 @@ func (p Plan) targets() targets.Config {
 	return targets.Config{
 		Kind: p.Target, URL: p.URL, Image: p.Image, ImagePort: p.ImagePort,
 		AdminUser: p.AdminUser, AdminPassword: p.AdminPassword, Reference: ref, RocketChat: p.RocketChat,
-		StartTimeout: p.StartTimeout, AllowInsecure: p.AllowInsecure, Log: p.log(),
+		StartTimeout: p.StartTimeout, AllowInsecure: p.AllowInsecure, Log: p.log(), Trace: p.Trace,
 	}
 }
 
@@ -165,29 +167,40 @@ func (p Plan) Suite() dmcreate.Config {
 			if err != nil {
 				return dmcreate.Server{}, nil, err
 			}
-			return dmcreate.Server{URL: t.URL, Kind: string(t.Kind), Image: t.Image, Note: t.Note}, t.Stop, nil
+			// Whatever targets started, its stop removes with everything on it.
+			return dmcreate.Server{URL: t.URL, Kind: string(t.Kind), Image: t.Image, Note: t.Note, Disposable: t.Kind != targets.URL}, t.Stop, nil
 		},
 		AdminUser: p.AdminUser, AdminPassword: p.AdminPassword, MaxUsers: p.MaxUsers, Level: p.Level,
 		RCVersion: release, RCVersionFrom: from, HTTPClient: p.HTTPClient, ReportDir: p.ReportDir,
 		HTTPTimeout: p.HTTPTimeout, StartTimeout: p.StartTimeout, RateLimitBudget: p.RateLimitBudget,
-		HarnessVersion: p.HarnessVersion, Log: p.Log,
+		HarnessVersion: p.HarnessVersion, Log: p.Log, Trace: p.Trace,
 	}
 }
 
 // Describe says in a few words which server the plan certifies, before it
 // starts.
 func (p Plan) Describe() string {
-	switch {
-	case p.URL != "":
-		return "the server at " + rest.RedactURL(p.URL)
-	case p.Image != "":
-		return "the image " + p.Image + " in a container"
-	case p.RocketChat.Version != "":
-		return "Rocket.Chat " + p.RocketChat.Version + " with its MongoDB, started in containers"
-	case p.Target == targets.InProcess:
+	if d := describeGiven(p.URL, p.Image, p.RocketChat.Version); d != "" {
+		return d
+	}
+	if p.Target == targets.InProcess {
 		return "the bundled reference, in-process"
 	}
 	return "the bundled reference (in a container when a Docker engine answers, else in-process)"
+}
+
+// describeGiven says which server a URL, an image or a release of
+// Rocket.Chat names, the first of them given; "" when none is.
+func describeGiven(url, image, rocketChat string) string {
+	switch {
+	case url != "":
+		return "the server at " + rest.RedactURL(url)
+	case image != "":
+		return "the image " + image + " in a container"
+	case rocketChat != "":
+		return "Rocket.Chat " + rocketChat + " with its MongoDB, started in containers"
+	}
+	return ""
 }
 
 // checkID matches what a check id may be, so a results file cannot smuggle

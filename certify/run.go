@@ -1,6 +1,7 @@
 package certify
 
 import (
+	"context"
 	"testing"
 
 	"github.com/onsi/ginkgo/v2/types"
@@ -8,6 +9,7 @@ import (
 	"github.com/rcconform/rcconform/report"
 	"github.com/rcconform/rcconform/suites/dmcreate"
 	fw "github.com/rcconform/rcconform/suites/framework"
+	"github.com/rcconform/rcconform/targets"
 )
 
 // RunOptions tune what a run shows as it goes.
@@ -32,6 +34,7 @@ func Run(p Plan, opts RunOptions) (*dmcreate.Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	targets.Warm(context.Background(), p.targets())
 	return dmcreate.Run(fakeT{}, p.Suite(), dmcreate.RunOptions{LabelFilter: filter, Timeout: p.Timeout, OnCheck: opts.OnCheck}), nil
 }
 
@@ -45,5 +48,6 @@ func Test(t *testing.T, p Plan) *report.Results {
 	if err != nil {
 		t.Fatalf("rcconform: %v", err)
 	}
+	targets.Warm(t.Context(), p.targets())
 	return dmcreate.Test(t, p.Suite(), dmcreate.RunOptions{LabelFilter: filter, Timeout: p.Timeout})
 }

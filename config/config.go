@@ -9,10 +9,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
@@ -99,7 +101,50 @@ func runSettings(c *certify.Plan) []Setting {
 		{Flag: "startup-timeout", Env: "RC_STARTUP_TIMEOUT", Default: def.StartTimeout.String() + ", " + certify.DefaultRocketChatStartLimit.String() + " for --rocketchat", Usage: "time limit of starting a container target, until it answers", set: duration("--startup-timeout", &c.StartTimeout)},
 		{Flag: "rate-limit-budget", Env: "RC_RATE_LIMIT_BUDGET", Default: def.RateLimitBudget.String(), Usage: "total time the run may wait on the target's rate limiter (HTTP 429)", set: duration("--rate-limit-budget", &c.RateLimitBudget)},
 		{Flag: "allow-insecure", Env: "RC_ALLOW_INSECURE", Bool: true, Usage: "send credentials over plain http to a public address", set: boolean("RC_ALLOW_INSECURE", &c.AllowInsecure)},
+		{Flag: "trace", Env: "RC_TRACE", Bool: true, Usage: "print on stderr how long each phase of the run took (starting the target, provisioning, the checks ...)", set: func(v string) error {
+			var on bool
+			if err := boolean("RC_TRACE", &on)(v); err != nil {
+				return err
+			}
+			c.Trace = nil
+			if on {
+				c.Trace = PrintTrace(os.Stderr)
+			}
+			return nil
+		}},
 	}
+}
+
+// TracePrefix starts each line PrintTrace writes.
+const TracePrefix = "rcconform: trace: "
+
+// PrintTrace writes each phase as it ends, one line each: TracePrefix, the
+// phase, and its duration in milliseconds.
+func PrintTrace(w io.Writer) conformance.Trace {
+	var mu sync.Mutex
+	return func(phase string, took time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(w, "%s%-36s %9.1f ms\n", TracePrefix, phase, float64(took.Microseconds())/1000)
+	}
+}
+
+// ParseTrace reads a line PrintTrace wrote; ok is false for any other line.
+func ParseTrace(line string) (phase string, took time.Duration, ok bool) {
+	rest, found := strings.CutPrefix(line, TracePrefix)
+	if !found {
+		return "", 0, false
+	}
+	rest, found = strings.CutSuffix(strings.TrimSpace(rest), " ms")
+	i := strings.LastIndexByte(rest, ' ')
+	if !found || i < 0 {
+		return "", 0, false
+	}
+	ms, err := strconv.ParseFloat(rest[i+1:], 64)
+	if err != nil {
+		return "", 0, false
+	}
+	return strings.TrimSpace(rest[:i]), time.Duration(ms * float64(time.Millisecond)), true
 }
 
 // Setters shared by the settings.

@@ -164,3 +164,27 @@ func TestLoadDiffRefuses(t *testing.T) {
 		})
 	}
 }
+
+func TestTraceLinesRoundTrip(t *testing.T) {
+	var buf strings.Builder
+	trace := PrintTrace(&buf)
+	trace("container: wait until ready", 12345*time.Microsecond)
+	trace("checks", 2*time.Second)
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	want := []struct {
+		phase string
+		took  time.Duration
+	}{{"container: wait until ready", 12300 * time.Microsecond}, {"checks", 2 * time.Second}}
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines, want %d:\n%s", len(lines), len(want), buf.String())
+	}
+	for i, line := range lines {
+		phase, took, ok := ParseTrace(line)
+		if !ok || phase != want[i].phase || took.Round(100*time.Microsecond) != want[i].took {
+			t.Errorf("ParseTrace(%q) = %q, %s, %v; want %q, %s", line, phase, took, ok, want[i].phase, want[i].took)
+		}
+	}
+	if _, _, ok := ParseTrace("PASS AUTH-01 something 1.0 ms"); ok {
+		t.Error("ParseTrace accepted a line that is not a trace")
+	}
+}

@@ -54,6 +54,12 @@ import (
 // parallelRuns bounds how many suite runs go at once.
 const parallelRuns = 4
 
+// mutantSample: by default (make test) one placement of a broken server in
+// this many runs, so that the loop stays short; the full run (make
+// detection-full, which CI runs) takes every placement of every broken
+// server and holds every check to being caught on every line.
+const mutantSample = 3
+
 // minChecks is how many checks a faithful server's compat run must run
 // (not skip).
 const minChecks = 110
@@ -297,7 +303,7 @@ func TestEveryMutantIsCaught(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mode := "default: the line-particular and EveryLine mutants at their lines, every other mutant at one line in rotation"
+	mode := fmt.Sprintf("default: one placement in %d (of the line-particular and EveryLine mutants at their lines, every other mutant at one line in rotation)", mutantSample)
 	if fullMode() {
 		mode = "full: every mutant at every line it applies to"
 	}
@@ -314,6 +320,9 @@ func TestEveryMutantIsCaught(t *testing.T) {
 			for _, spec := range m.Versions {
 				o := &outcome{index: i, m: m, spec: spec, line: lineOf(m.reports(spec)), seeds: plan.seeds(i, m.AllSeeds && fullMode()), setupOK: true}
 				i++
+				if !fullMode() && o.index%mutantSample != 0 {
+					continue
+				}
 				outcomes = append(outcomes, o)
 				t.Run(m.Name+"@"+spec, func(t *testing.T) {
 					t.Parallel()
@@ -383,7 +392,7 @@ func TestEveryMutantIsCaught(t *testing.T) {
 			never = append(never, id)
 		}
 	}
-	if len(never) > 0 {
+	if len(never) > 0 && fullMode() {
 		t.Errorf("no broken server makes these checks fail, so nothing shows they can: %v", never)
 	}
 	t.Logf("%d of %d checks fail against at least one broken server", len(ids)-len(never), len(ids))

@@ -63,6 +63,9 @@ type Config struct {
 	AllowInsecure bool
 	// Log receives progress notes (which target, why); nil discards them.
 	Log io.Writer
+	// Trace receives how long each phase of starting and stopping a
+	// container took; nil ignores them.
+	Trace conformance.Trace
 }
 
 // Target is the server under test.
@@ -120,12 +123,12 @@ func Start(ctx context.Context, cfg Config) (*Target, error) {
 	case RocketChat:
 		return startRocketChat(ctx, cfg, log)
 	case Container:
-		if err := container.Available(ctx); err != nil {
+		if err := available(ctx, cfg.Trace); err != nil {
 			return nil, &conformance.CannotRun{Reason: "the container target needs a Docker engine, and none answers; start Docker or choose the in-process target", Err: err}
 		}
 		return startContainer(ctx, cfg, container.ReferenceOptions(referenceConfig(cfg)), log)
 	case Auto:
-		if err := container.Available(ctx); err != nil {
+		if err := available(ctx, cfg.Trace); err != nil {
 			fmt.Fprintf(log, "rcconform: no Docker engine answers (%v); running the reference in-process instead of in a container\n", err)
 			return startInProcess(cfg, "the reference in-process, because no Docker engine answers")
 		}
@@ -139,6 +142,27 @@ func Start(ctx context.Context, cfg Config) (*Target, error) {
 		return t, nil
 	}
 	return nil, &conformance.CannotRun{Reason: fmt.Sprintf("unknown target kind %q; use container, in-process, url or image", kind)}
+}
+
+// Warm asks the Docker engine, in the background, whether it answers when
+// cfg's target may run in a container: testcontainers keeps the engine's
+// answer for the process, so Start finds it there while the run's own
+// setup went on meanwhile. Start still reports an engine that does not
+// answer.
+func Warm(ctx context.Context, cfg Config) {
+	switch cfg.ResolvedKind() {
+	case Auto, Container, Image:
+		// Bounded as Start is: Start's own question waits on this one.
+		limit := cfg.StartTimeout
+		if limit <= 0 {
+			limit = time.Minute
+		}
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), limit)
+		go func() {
+			defer cancel()
+			_ = container.Available(ctx)
+		}()
+	}
 }
 
 // Stop ends what Start started; a URL target is left alone.
@@ -159,12 +183,21 @@ func referenceConfig(cfg Config) reference.Config {
 	return rc
 }
 
+// available says whether a Docker engine answers.
+func available(ctx context.Context, trace conformance.Trace) error {
+	defer trace.Since("target: docker engine check", time.Now())
+	return container.Available(ctx)
+}
+
 func startContainer(ctx context.Context, cfg Config, opts container.Options, log io.Writer) (*Target, error) {
 	opts.StartupTimeout = cfg.StartTimeout
 	opts.BuildLog = io.Discard
+	opts.Trace = cfg.Trace
+	began := time.Now()
 	if _, err := container.ReapLeftovers(ctx); err != nil {
 		fmt.Fprintf(log, "rcconform: could not reap leftover containers: %v\n", err)
 	}
+	cfg.Trace.Since("target: reap leftover containers", began)
 	inst, err := container.Start(ctx, opts)
 	if err != nil {
 		return nil, &conformance.CannotRun{Reason: "the target container could not be started", Err: err}

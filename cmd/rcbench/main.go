@@ -16,11 +16,12 @@ import (
 )
 
 func main() {
-	mode := flag.String("mode", "all", "what to measure: throughput, abuse, memory, runs, stack or all")
+	mode := flag.String("mode", "all", "what to measure: throughput, abuse, memory, runs, container, stack or all")
 	dur := flag.Duration("duration", 3*time.Second, "length of each load measurement")
 	conns := flag.Int("conns", 16, "concurrent keep-alive clients")
 	runs := flag.Int("runs", 5, "whole-suite runs per target kind")
 	calls := flag.Int("calls", 100_000, "dm.create calls of the memory measurement")
+	pairs := flag.Int("pairs", 7, "container and in-process runs of the container measurement")
 	flag.Parse()
 
 	fmt.Printf("# rcconform benchmarks — %s, %s/%s, nproc %d, %s\n", time.Now().UTC().Format(time.RFC3339),
@@ -32,12 +33,13 @@ func main() {
 		"abuse":      func() error { return abuse(ctx, *dur) },
 		"memory":     func() error { return memory(ctx, *calls) },
 		"runs":       func() error { return wholeRuns(ctx, *runs) },
+		"container":  func() error { return containerRuns(ctx, *pairs) },
 		"stack":      func() error { return stackRuns(ctx, *runs) },
 	}
-	order := []string{"throughput", "abuse", "memory", "runs", "stack"}
+	order := []string{"throughput", "abuse", "memory", "runs", "container", "stack"}
 	if *mode != "all" {
 		if _, ok := steps[*mode]; !ok {
-			fmt.Fprintf(os.Stderr, "bench: unknown -mode %q; use throughput, abuse, memory, runs, stack or all\n", *mode)
+			fmt.Fprintf(os.Stderr, "bench: unknown -mode %q; use throughput, abuse, memory, runs, container, stack or all\n", *mode)
 			os.Exit(2)
 		}
 		order = []string{*mode}

@@ -98,3 +98,17 @@ func spread(ts []time.Duration) string {
 	slices.Sort(ts)
 	return fmt.Sprintf("median %6s   min %6s   max %6s", ts[len(ts)/2].Round(time.Millisecond), ts[0].Round(time.Millisecond), ts[len(ts)-1].Round(time.Millisecond))
 }
+
+// buildCommand builds the rcconform command into a new temporary folder,
+// which the caller removes.
+func buildCommand(ctx context.Context) (dir, bin string, err error) {
+	if dir, err = os.MkdirTemp("", "rcconform-bench-"); err != nil {
+		return "", "", err
+	}
+	bin = filepath.Join(dir, "rcconform")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/rcconform").CombinedOutput(); err != nil {
+		_ = os.RemoveAll(dir)
+		return "", "", fmt.Errorf("build rcconform: %v\n%s", err, out)
+	}
+	return dir, bin, nil
+}

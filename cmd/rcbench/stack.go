@@ -29,15 +29,11 @@ func stackRuns(ctx context.Context, n int) error {
 	if err := standin.Build(ctx, nil, release); err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "rcconform-bench-")
+	dir, bin, err := buildCommand(ctx)
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "rcconform")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/rcconform").CombinedOutput(); err != nil {
-		return fmt.Errorf("build rcconform: %v\n%s", err, out)
-	}
 	args := []string{"run", "--rocketchat", release, "--rocketchat-image", standin.RocketChatImage(release),
 		"--mongo-image", standin.MongoImage, "--report-dir", filepath.Join(dir, "report")}
 	var ready, whole []time.Duration

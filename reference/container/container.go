@@ -11,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
+	"net"
 	"os"
 	"os/exec"
 	"path"
@@ -25,9 +27,11 @@ import (
 	"time"
 
 	"github.com/containerd/errdefs"
+	dockercontainer "github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
 
+	"github.com/rcconform/rcconform/conformance"
 	"github.com/rcconform/rcconform/reference"
 )
 
@@ -42,7 +46,8 @@ const (
 	// Port is the port the reference listens on inside its image.
 	Port = "3000/tcp"
 	// ReferenceRepo is the image repository of the built reference; the tag
-	// is derived from the binary's content, so an unchanged binary reuses it.
+	// is a digest of what the build reads (sourceTag), so that an unchanged
+	// source finds its image with one lookup and is never built again.
 	ReferenceRepo = "rcconform-reference"
 	// ReferencePackage is the import path of the reference server's command.
 	ReferencePackage = "github.com/rcconform/rcconform/cmd/rcreference"
@@ -65,6 +70,9 @@ type Options struct {
 	ReadyPath string
 	// BuildLog receives the go build and image build output; nil discards it.
 	BuildLog io.Writer
+	// Trace receives how long each phase of starting and removing the
+	// container took; nil ignores them.
+	Trace conformance.Trace
 }
 
 // ReferenceOptions are the Options that start the reference configured
@@ -101,7 +109,8 @@ type Instance struct {
 	// Built is true when this start had to build the reference image.
 	Built bool
 
-	ctr *testcontainers.DockerContainer
+	ctr   *testcontainers.DockerContainer
+	trace conformance.Trace
 }
 
 // PrepareEnv is for programs, not libraries: it sets in the process
@@ -127,12 +136,14 @@ func Available(ctx context.Context) (err error) {
 			err = fmt.Errorf("docker discovery panicked: %v", r)
 		}
 	}()
-	p, err := testcontainers.NewDockerProvider()
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
 	if err != nil {
 		return fmt.Errorf("no docker engine: %w", err)
 	}
-	defer p.Close()
-	if err := p.Health(ctx); err != nil {
+	defer cli.Close()
+	// testcontainers keeps the engine's info for the process once it has
+	// it, so this is the one call a start then makes no more.
+	if _, err := cli.Info(ctx, client.InfoOptions{}); err != nil {
 		return fmt.Errorf("docker engine does not answer: %w", err)
 	}
 	return nil
@@ -164,14 +175,13 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	}
 	defer cli.Close()
 
-	served := &ServedAt{Port: opts.Port, Path: ready}
-	customizers := []testcontainers.ContainerCustomizer{
-		testcontainers.WithExposedPorts(opts.Port),
+	inst := &Instance{Image: opts.Image, trace: opts.Trace}
+	common := []testcontainers.ContainerCustomizer{
 		testcontainers.WithEnv(opts.Env),
 		testcontainers.WithLabels(Labels()),
-		testcontainers.WithWaitStrategyAndDeadline(opts.StartupTimeout, served),
 	}
-	inst := &Instance{Image: opts.Image}
+	var build []testcontainers.ContainerCustomizer
+	began := time.Now()
 	if opts.Image != "" {
 		present, err := ImagePresent(ctx, cli, opts.Image)
 		if err != nil {
@@ -182,18 +192,20 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 			return nil, fmt.Errorf("image %q is not on the docker engine; load or build it first (docker load / docker build)", opts.Image)
 		}
 	} else {
-		bin, err := BuildBinary(ctx, ReferencePackage, opts.BuildLog)
+		tag, err := sourceTag()
 		if err != nil {
 			return nil, err
 		}
-		sum := sha256.Sum256(bin)
-		tag := hex.EncodeToString(sum[:6])
 		inst.Image = ReferenceRepo + ":" + tag
 		present, err := ImagePresent(ctx, cli, inst.Image)
 		if err != nil {
 			return nil, err
 		}
 		if !present {
+			bin, err := BuildBinary(ctx, ReferencePackage, opts.BuildLog)
+			if err != nil {
+				return nil, err
+			}
 			archive, err := BuildContext(
 				ContextFile{Name: "Dockerfile", Mode: 0o644, Data: reference.Dockerfile},
 				ContextFile{Name: "rcreference", Mode: 0o755, Data: bin},
@@ -202,7 +214,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 				return nil, err
 			}
 			inst.Built = true
-			customizers = append(customizers, testcontainers.WithDockerfile(testcontainers.FromDockerfile{
+			build = append(build, testcontainers.WithDockerfile(testcontainers.FromDockerfile{
 				ContextArchive: bytes.NewReader(archive),
 				Repo:           ReferenceRepo,
 				Tag:            tag,
@@ -211,26 +223,125 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 			}))
 		}
 	}
-	if len(opts.Args) > 0 {
-		customizers = append(customizers, testcontainers.WithCmdArgs(opts.Args...))
+	opts.Trace.Since("container: image lookup", began)
+
+	// run starts one container from the image (building it first when
+	// build is set) and waits until served answers.
+	run := func(served *ServedAt, limit time.Duration, extra ...testcontainers.ContainerCustomizer) error {
+		img := inst.Image
+		if len(build) > 0 {
+			img = "" // testcontainers builds from the Dockerfile instead.
+		}
+		cs := slices.Concat(common, build, extra, []testcontainers.ContainerCustomizer{
+			testcontainers.WithWaitStrategyAndDeadline(limit, served),
+			testcontainers.WithAdditionalLifecycleHooks(traceHooks(opts.Trace)),
+		})
+		ctr, err := testcontainers.Run(ctx, img, cs...)
+		inst.ctr = ctr
+		if err != nil {
+			// Run may return a created container along with the error.
+			_ = inst.Stop(context.WithoutCancel(ctx))
+			return fmt.Errorf("start container from %s: %w", inst.Image, err)
+		}
+		inst.URL = served.URL()
+		return nil
 	}
 
-	img := inst.Image
-	if inst.Built {
-		img = "" // testcontainers builds from the Dockerfile instead.
+	hostNet := opts.Image == "" && onThisHost(ctx, cli)
+	if hostNet {
+		err = runOnHostNetwork(ctx, cli, inst, &build, run, opts.Args, ready, opts.StartupTimeout)
 	}
-	ctr, err := testcontainers.Run(ctx, img, customizers...)
-	inst.ctr = ctr
+	// Anywhere else, and where the host network did not serve (unless the
+	// image could not even be built), the port is published.
+	if !hostNet || (err != nil && ctx.Err() == nil && len(build) == 0) {
+		served := &ServedAt{Port: opts.Port, Path: ready}
+		err = run(served, opts.StartupTimeout, testcontainers.WithExposedPorts(opts.Port), testcontainers.WithCmdArgs(opts.Args...))
+	}
 	if err != nil {
-		// Run may return a created container along with the error.
-		_ = inst.Stop(context.Background())
-		return nil, fmt.Errorf("start container from %s: %w", inst.Image, err)
+		return nil, err
 	}
-	inst.URL = served.URL()
 	if inst.Built {
 		removeOtherReferenceImages(ctx, cli, inst.Image)
 	}
 	return inst, nil
+}
+
+// hostNetworkLimit bounds the wait for a reference on the host's network:
+// it answers within a second where that works at all, and where it does
+// not (an engine that only looks local), the run falls back to a published
+// port instead of waiting out the whole startup timeout.
+const hostNetworkLimit = 10 * time.Second
+
+// runOnHostNetwork starts the reference on the host's network, listening
+// on a free loopback port: the engine then sets up no network namespace,
+// no port mapping and no proxy process, which halves its start and removal,
+// and no proxy sits between the harness and each call. A port taken between
+// choosing it and the reference binding it ends the first attempt; a second
+// one takes another port. Once the image is built, build is cleared, so a
+// fallback does not build it again.
+func runOnHostNetwork(ctx context.Context, cli *testcontainers.DockerClient, inst *Instance, build *[]testcontainers.ContainerCustomizer,
+	run func(*ServedAt, time.Duration, ...testcontainers.ContainerCustomizer) error, args []string, ready string, limit time.Duration) error {
+	var err error
+	for range 2 {
+		var port int
+		if port, err = freeLoopbackPort(); err != nil {
+			return err
+		}
+		addr := "127.0.0.1:" + strconv.Itoa(port)
+		served := &ServedAt{Base: "http://" + addr, Path: ready}
+		err = run(served, min(limit, hostNetworkLimit),
+			testcontainers.WithHostConfigModifier(func(hc *dockercontainer.HostConfig) { hc.NetworkMode = "host" }),
+			testcontainers.WithCmdArgs(append(slices.Clone(args), "--addr", addr)...))
+		if len(*build) > 0 {
+			if present, _ := ImagePresent(ctx, cli, inst.Image); !present {
+				return err // the build itself failed: nothing else can start
+			}
+			*build = nil
+		}
+		var exited *ExitedError
+		if err == nil || !errors.As(err, &exited) {
+			return err
+		}
+	}
+	return err
+}
+
+// onThisHost reports whether containers on the engine's host network serve
+// on this machine's loopback: a rootful Linux engine reached over a unix
+// socket, on a host whose name is this machine's (not a VM, not another
+// machine, not the harness inside a container of its own), with no host
+// override pointing elsewhere.
+func onThisHost(ctx context.Context, cli *testcontainers.DockerClient) bool {
+	if h := os.Getenv("TESTCONTAINERS_HOST_OVERRIDE"); h != "" && h != "127.0.0.1" && h != "localhost" {
+		return false
+	}
+	if !strings.HasPrefix(cli.DaemonHost(), "unix://") {
+		return false
+	}
+	res, err := cli.Info(ctx, client.InfoOptions{})
+	if err != nil {
+		return false
+	}
+	host, err := os.Hostname()
+	if err != nil || res.Info.Name != host || res.Info.OSType != "linux" {
+		return false
+	}
+	for _, o := range res.Info.SecurityOptions {
+		if strings.Contains(o, "rootless") {
+			return false
+		}
+	}
+	return true
+}
+
+// freeLoopbackPort is a TCP port of 127.0.0.1 that nothing listens on now.
+func freeLoopbackPort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free loopback port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // removeOtherReferenceImages deletes reference images of other binaries, so
@@ -260,15 +371,54 @@ func (i *Instance) ID() string {
 }
 
 // Stop removes the container; the reference image is kept for the next run.
+// Nothing in the container is worth a graceful stop, so it is killed and
+// removed in one call, half the time of a stop and then a removal.
 func (i *Instance) Stop(ctx context.Context) error {
 	if i == nil || i.ctr == nil {
 		return nil
 	}
-	if err := i.ctr.Terminate(ctx); err != nil {
-		return fmt.Errorf("remove container %s: %w", i.ctr.GetContainerID(), err)
+	began := time.Now()
+	id := i.ctr.GetContainerID()
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return fmt.Errorf("remove container %s: connect to docker: %w", id, err)
+	}
+	defer cli.Close()
+	if _, err := cli.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); err != nil && !errdefs.IsNotFound(err) {
+		return fmt.Errorf("remove container %s: %w", id, err)
 	}
 	i.ctr = nil
+	i.trace.Since("container: remove", began)
 	return nil
+}
+
+// traceHooks report each lifecycle phase testcontainers goes through: from
+// the call to the create request (provider and image checks), build,
+// create, start, and the wait until the server answers.
+func traceHooks(trace conformance.Trace) testcontainers.ContainerLifecycleHooks {
+	if trace == nil {
+		return testcontainers.ContainerLifecycleHooks{}
+	}
+	mark := time.Now()
+	phase := func(name string) {
+		trace(name, time.Since(mark))
+		mark = time.Now()
+	}
+	request := func(name string) testcontainers.ContainerRequestHook {
+		return func(context.Context, testcontainers.ContainerRequest) error { phase(name); return nil }
+	}
+	hook := func(name string) testcontainers.ContainerHook {
+		return func(context.Context, testcontainers.Container) error { phase(name); return nil }
+	}
+	return testcontainers.ContainerLifecycleHooks{
+		PreBuilds:   []testcontainers.ContainerRequestHook{request("container: testcontainers setup")},
+		PostBuilds:  []testcontainers.ContainerRequestHook{request("container: image build")},
+		PreCreates:  []testcontainers.ContainerRequestHook{request("container: testcontainers setup")},
+		PostCreates: []testcontainers.ContainerHook{hook("container: create")},
+		PreStarts:   []testcontainers.ContainerHook{hook("container: before start")},
+		PostStarts:  []testcontainers.ContainerHook{hook("container: start")},
+		PostReadies: []testcontainers.ContainerHook{hook("container: wait until ready")},
+	}
 }
 
 // List returns the ids of the containers carrying the project label.
@@ -423,6 +573,81 @@ func BuildBinary(ctx context.Context, pkg string, log io.Writer) ([]byte, error)
 		return nil, fmt.Errorf("read the built %s binary: %w", name, err)
 	}
 	return bin, nil
+}
+
+// sourceTag is the reference image's tag: a digest of everything go build
+// reads to make the binary. That is this module's source when it is on disk
+// (every file a build may compile or embed: not tests, testdata, nested
+// modules, or what builds and runs write), else the module at the version
+// this binary was built from, which the module cache keeps immutable; and in
+// both cases the go command found on PATH and the variables that steer it.
+// Hashing the source takes milliseconds where go build, even fully cached,
+// takes most of a second and a few hundred MiB, so a run builds nothing
+// unless the source changed.
+func sourceTag() (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s -trimpath -ldflags=-s -w CGO_ENABLED=0 GOOS=linux\n", ReferencePackage)
+	for _, v := range []string{"GOFLAGS", "GOEXPERIMENT", "GOAMD64", "GOARCH", "GOTOOLCHAIN", "GOROOT", "GOPATH", "GOMODCACHE", "GOWORK"} {
+		fmt.Fprintf(h, "%s=%s\n", v, os.Getenv(v))
+	}
+	if gocmd, err := exec.LookPath("go"); err == nil {
+		if fi, err := os.Stat(gocmd); err == nil {
+			fmt.Fprintf(h, "go %s %d %d\n", gocmd, fi.Size(), fi.ModTime().UnixNano())
+		}
+	}
+	if root := moduleDir(); root != "" {
+		if err := hashSource(h, root); err != nil {
+			return "", fmt.Errorf("read the reference's source to find its image: %w", err)
+		}
+	} else {
+		bi, ok := debug.ReadBuildInfo()
+		if !ok || bi.Main.Version == "" || bi.Main.Version == "(devel)" {
+			// "latest" names no fixed source: key on the moment, build every time.
+			fmt.Fprintf(h, "unversioned %d\n", time.Now().UnixNano())
+		} else {
+			fmt.Fprintf(h, "%s@%s\n", bi.Main.Path, bi.Main.Version)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:6]), nil
+}
+
+// hashSource writes into h the path and content of every file under root
+// that a build of the module may read.
+func hashSource(h io.Writer, root string) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if p == root {
+				return nil
+			}
+			// Skipped as the go command does (., _, testdata), nested modules,
+			// and what builds and runs of the harness write.
+			if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || name == "build" || name == "report" {
+				return filepath.SkipDir
+			}
+			if _, err := os.Stat(filepath.Join(p, "go.mod")); err == nil {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || strings.HasSuffix(name, "_test.go") {
+			return nil
+		}
+		if info, err := d.Info(); err != nil || info.Mode()&0o111 != 0 {
+			return err // an executable is what a build wrote, never what it reads
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		sum := sha256.Sum256(data)
+		fmt.Fprintf(h, "%s %x\n", filepath.ToSlash(rel), sum)
+		return nil
+	})
 }
 
 // moduleDir is the root of this module's source tree, when it is on disk.

@@ -3,6 +3,7 @@ package container_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"testing"
@@ -87,4 +88,40 @@ func TestStartMissingImage(t *testing.T) {
 		t.Fatal("starting an absent image succeeded; want an error naming the image")
 	}
 	t.Logf("error as users see it: %v", err)
+}
+
+// TestStartReferenceThatExits: a reference that exits before it serves (a
+// flag it refuses) ends Start with the exit, wherever it ran (on the host's
+// network, then with a published port), and leaves no container behind.
+func TestStartReferenceThatExits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts containers (make test runs it)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := container.Available(ctx); err != nil {
+		t.Skipf("no docker engine answers: %v", err)
+	}
+	before, err := container.List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := container.Start(ctx, container.Options{Args: []string{"--max-users", "0"}})
+	if err == nil {
+		_ = inst.Stop(ctx)
+		t.Fatal("a reference refusing its flags started; want its exit as the error")
+	}
+	var exited *container.ExitedError
+	if !errors.As(err, &exited) || exited.Code == 0 {
+		t.Fatalf("error %v; want the container's non-zero exit", err)
+	}
+	after, err := container.List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range after {
+		if !slices.Contains(before, id) {
+			t.Errorf("container %.12s was left behind", id)
+		}
+	}
 }

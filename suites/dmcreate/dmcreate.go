@@ -77,6 +77,9 @@ type Config struct {
 	HarnessVersion string
 	// Log receives progress notes; nil discards them.
 	Log io.Writer
+	// Trace receives how long each phase of the run took (starting the
+	// server, provisioning, the checks ...); nil ignores them.
+	Trace conformance.Trace
 }
 
 // DefaultConfig returns the configuration the zero values stand for.
@@ -140,10 +143,12 @@ func Prepare(ctx context.Context, cfg Config) (fw.Shared, func(context.Context) 
 	stop := func(context.Context) error { return nil }
 	switch {
 	case cfg.Start != nil:
+		began := time.Now()
 		var err error
 		if server, stop, err = cfg.Start(ctx); err != nil {
 			return fw.Shared{}, nil, err
 		}
+		cfg.Trace.Since("start the target", began)
 		if stop == nil {
 			stop = func(context.Context) error { return nil }
 		}
@@ -151,11 +156,13 @@ func Prepare(ctx context.Context, cfg Config) (fw.Shared, func(context.Context) 
 		return fw.Shared{}, nil, &conformance.CannotRun{Reason: "no server to certify: give its URL (dmcreate.Config.URL, --target or RC_URL)"}
 	}
 	fmt.Fprintf(cfg.log(), "rcconform: target %s: %s\n", server.URL, server.Note)
+	began := time.Now()
 	sh, err := fw.Prepare(ctx, cfg.options(), server)
 	if err != nil {
 		_ = stop(context.WithoutCancel(ctx))
 		return fw.Shared{}, nil, err
 	}
+	cfg.Trace.Since("log in, settle the release, probe", began)
 	return sh, stop, nil
 }
 
@@ -167,6 +174,9 @@ type Session struct {
 	stop   func(context.Context) error // what the setup started; nil when none
 	shared fw.Shared
 	env    *fw.Env
+	// stopping is the stop of the target a run started, which goes on
+	// while the results are written; Run waits for it before it returns.
+	stopping sync.WaitGroup
 }
 
 // Shared returns what the run settled (target, release), or nil before
@@ -368,20 +378,33 @@ func setupNodes(s *Session, cfg Config) {
 			Fail(fw.CannotRunMessage(err))
 		}
 		DeferCleanup(func(ctx SpecContext) {
-			if err := s.stopTarget(ctx); err != nil {
-				fmt.Fprintf(cfg.log(), "rcconform: %v\n", err)
-			}
-		}, NodeTimeout(time.Minute))
+			// No check needs the target any more: removing it (a container
+			// takes a tenth of a second or more) overlaps writing the reports.
+			stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+			s.stopping.Go(func() {
+				defer cancel()
+				defer cfg.Trace.Since("stop the target (while the reports are written)", time.Now())
+				if err := s.stopTarget(stopCtx); err != nil {
+					fmt.Fprintf(cfg.log(), "rcconform: %v\n", err)
+				}
+			})
+		})
 		data, err := json.Marshal(s.shared)
 		Expect(err).NotTo(HaveOccurred(), "encode the suite state")
 		return data
 	}, func(ctx SpecContext, data []byte) {
 		var sh fw.Shared
 		Expect(json.Unmarshal(data, &sh)).To(Succeed(), "decode the suite state")
+		began := time.Now()
 		if err := s.join(ctx, cfg, sh); err != nil {
 			Fail(fw.CannotRunMessage(err))
 		}
+		cfg.Trace.Since("provision the users", began)
+		if sh.Target.Disposable {
+			return // the users go with the server
+		}
 		DeferCleanup(func(ctx SpecContext) {
+			defer cfg.Trace.Since("delete the users", time.Now())
 			if err := s.deleteUsers(ctx); err != nil {
 				fmt.Fprintf(cfg.log(), "rcconform: %v\n", err)
 			}

@@ -69,6 +69,8 @@ func Run(t GinkgoTestingT, cfg Config, opts RunOptions) *Outcome {
 		if r.PreRunStats.SpecsThatWillRun == 0 {
 			return // nothing was selected: there is nothing to certify or write
 		}
+		traceChecks(cfg.Trace, r)
+		defer cfg.Trace.Since("results and reports", time.Now())
 		res, err := report.FromGinkgo(r, report.Run{
 			HarnessVersion: cfg.HarnessVersion,
 			Target:         resultTarget(cfg, s.Shared()),
@@ -100,7 +102,28 @@ func Run(t GinkgoTestingT, cfg Config, opts RunOptions) *Outcome {
 	}
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "dm.create conformance", suiteCfg, repCfg)
+	s.stopping.Wait() // nothing this run started outlives it
 	return out
+}
+
+// traceChecks reports the time from the first check's start to the last
+// one's end: the checks phase of the run, setup and cleanup excluded.
+func traceChecks(trace conformance.Trace, r types.Report) {
+	var first, last time.Time
+	for _, sr := range r.SpecReports {
+		if sr.LeafNodeType != types.NodeTypeIt || sr.StartTime.IsZero() {
+			continue
+		}
+		if first.IsZero() || sr.StartTime.Before(first) {
+			first = sr.StartTime
+		}
+		if sr.EndTime.After(last) {
+			last = sr.EndTime
+		}
+	}
+	if trace != nil && !first.IsZero() {
+		trace("checks", last.Sub(first))
+	}
 }
 
 // resultTarget is the target as the setup found it, or as it was asked for

@@ -49,6 +49,9 @@ type Server struct {
 	Image string `json:"image,omitempty"`
 	// Note says plainly how the server was chosen.
 	Note string `json:"note,omitempty"`
+	// Disposable says the server goes away when the run stops it, with
+	// every user on it, so the run does not delete its users one by one.
+	Disposable bool `json:"disposable,omitempty"`
 }
 
 // Shared is what one process sets up for the whole run and every parallel
