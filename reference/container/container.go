@@ -176,8 +176,18 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	defer cli.Close()
 
 	inst := &Instance{Image: opts.Image, trace: opts.Trace}
+	env := opts.Env
+	if _, set := env["GOMAXPROCS"]; !set && opts.Image == "" {
+		// The reference answers one harness, which runs beside it on the same
+		// cores: a second Go runtime spinning on every core slows both.
+		env = maps.Clone(env)
+		if env == nil {
+			env = map[string]string{}
+		}
+		env["GOMAXPROCS"] = "1"
+	}
 	common := []testcontainers.ContainerCustomizer{
-		testcontainers.WithEnv(opts.Env),
+		testcontainers.WithEnv(env),
 		testcontainers.WithLabels(Labels()),
 	}
 	var build []testcontainers.ContainerCustomizer
